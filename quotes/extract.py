@@ -1,0 +1,619 @@
+"""Quote spans and cues from a parsed article, one generator per construction.
+
+An extractor finds *what* was said and the cue that reports it; `attribution` then decides *who*.
+Constructions:
+
+- `indirect_clauses`: `X said (that) ...`, `..., X said.`, `X stressed the importance of ...`
+  (content from the cue's clausal complement, or the clause it interrupts);
+- `according_to`: `According to X, ...` and `..., according to X.`;
+- `direct_quotes`: text between quotation marks next to a cue (`"...," X said`, `X replied: "..."`),
+  split quotes as one attribution with several fragments, and quote-only paragraphs that continue
+  the running speaker.
+
+Quotes inside page furniture (link lists, `More news:` lines) and scare quotes (a short quoted
+phrase with no cue) are not statements.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from . import lexicons
+
+OPENERS = {"\u201c": "\u201d", "\u201e": "\u201d\u201c", "\u00ab": "\u00bb", "``": "''"}
+STRAIGHT = ('"', "''")
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+CLAUSE_DEPS = {"ccomp", "xcomp"}
+# A speaker phrase may hang off a cue through these (`X, commenting on ...`, `..., citing X`).
+INHERIT_DEPS = {"conj", "advcl", "xcomp", "pcomp", "acl", "relcl"}
+GAP = re.compile(r"^[\s,:;\u2014\u2013-]*$")
+SHORT_SCARE_QUOTE = 3  # words; a shorter quote with no cue is a scare quote or a title
+
+
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    """Text between quotation marks; `start`/`end` include the marks."""
+
+    start: int
+    end: int
+    closed: bool = True
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A statement found in a `Doc`, before its speaker is resolved.
+
+    `subject` is the speaker phrase as written (None when the construction has none: a
+    quote-only paragraph, a passive); `cue` the reporting words; `head` the cue's main token.
+    """
+
+    spans: list[tuple[int, int]]
+    kind: str
+    construction: str
+    cue: Span | None = None
+    head: Token | None = None
+    subject: Span | None = None
+    citing: Span | None = None
+    paragraph: int = 0
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
+
+
+@dataclass(slots=True)
+class Layout:
+    """What every extractor needs to know about the text around the parse."""
+
+    paragraphs: list[tuple[int, int]]
+    furniture: set[int]
+    quoted: list[Quoted]
+
+    def paragraph_of(self, char: int) -> int:
+        for i, (start, end) in enumerate(self.paragraphs):
+            if start <= char < end or (char == end and i == len(self.paragraphs) - 1):
+                return i
+            if char < start:
+                return max(i - 1, 0)
+        return max(len(self.paragraphs) - 1, 0)
+
+    def in_furniture(self, char: int) -> bool:
+        return self.paragraph_of(char) in self.furniture
+
+    def quote_at(self, start: int, end: int) -> Quoted | None:
+        """The quoted stretch that contains [start, end), if any."""
+        for q in self.quoted:
+            if q.start <= start and end <= q.end:
+                return q
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Layout: paragraphs, page furniture, quotation marks
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the non-empty lines of `text` (a line is a paragraph in news text)."""
+    out = []
+    for m in re.finditer(r"[^\n]+", text):
+        if m.group().strip():
+            out.append((m.start(), m.end()))
+    return out
+
+
+def _ends_like_prose(line: str) -> bool:
+    return bool(re.search(r"[.!?:\"\u201d\u2019')\]]\s*$", line))
+
+
+def furniture(text: str, paras: list[tuple[int, int]]) -> set[int]:
+    """Indexes of paragraphs that are page furniture, not article prose.
+
+    A line opening with a boilerplate prefix (`More news:`, `Read more`) is furniture; so is a
+    run of two or more short lines that do not end like sentences (a list of headline links).
+    """
+    prefixes = tuple(lexicons.words("boilerplate"))
+    out: set[int] = set()
+    for i, (start, end) in enumerate(paras):
+        line = text[start:end].strip().lower()
+        if line.startswith(prefixes):
+            out.add(i)
+    run: list[int] = []
+    for i, (start, end) in enumerate([*paras, (0, 0)]):
+        line = text[start:end].strip()
+        headline_like = bool(line) and len(line.split()) <= 25 and not _ends_like_prose(line)
+        if headline_like and i < len(paras):
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            out.update(run)
+        run = []
+    return out
+
+
+def _is_opening(text: str, i: int, width: int) -> bool:
+    """Whether a straight mark at `i` opens a quote: nothing word-like before, something after."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + width] if i + width < len(text) else " "
+    return (before.isspace() or before in "([{\u2014\u2013-:;,/") and not after.isspace()
+
+
+def quoted_spans(text: str) -> list[Quoted]:
+    """Stretches between quotation marks: curly, straight, guillemets and NYT's `''`/``.
+
+    A quote left open at the end of a paragraph continues when the next paragraph opens with a
+    quotation mark (the news convention for multi-paragraph quotes); otherwise it ends with its
+    paragraph, flagged `closed=False`. Never raises, whatever the balance of marks.
+    """
+    out: list[Quoted] = []
+    paras = paragraphs(text)
+    open_at: int | None = None
+    closers = ""
+    for p, (pstart, pend) in enumerate(paras):
+        i = pstart
+        while i < pend:
+            two = text[i : i + 2]
+            ch = text[i]
+            width = 2 if two in ("``", "''") else 1
+            mark = two if width == 2 else ch
+            if open_at is None:
+                if mark in OPENERS:
+                    open_at, closers = i, OPENERS[mark]
+                elif mark in STRAIGHT and _is_opening(text, i, width):
+                    open_at, closers = i, mark
+            elif mark in closers or (closers in STRAIGHT and mark in STRAIGHT):
+                if mark not in STRAIGHT or not _is_opening(text, i, width) or i + width >= pend:
+                    out.append(Quoted(open_at, i + width))
+                    open_at = None
+            i += width
+        if open_at is not None:
+            nxt = paras[p + 1] if p + 1 < len(paras) else None
+            continues = nxt is not None and text[nxt[0] : nxt[1]].lstrip()[:1] in '"\u201c\u201e\u00ab`\''
+            if not continues:
+                out.append(Quoted(open_at, pend, closed=False))
+                open_at = None
+            else:
+                # The next paragraph's opening mark re-opens the same quote: skip past it.
+                assert nxt is not None
+                lead = len(text[nxt[0] : nxt[1]]) - len(text[nxt[0] : nxt[1]].lstrip())
+                paras[p + 1] = (nxt[0] + lead + (2 if text[nxt[0] + lead : nxt[0] + lead + 2] in ("``", "''") else 1), nxt[1])
+    return out
+
+
+def layout(text: str) -> Layout:
+    paras = paragraphs(text)
+    return Layout(paras, furniture(text, paras), quoted_spans(text))
+
+
+# --------------------------------------------------------------------------------------------
+# Cues and phrases
+
+
+def is_cue(token: Token) -> bool:
+    """Whether `token` is a reporting, belief or intention verb (`said`, `pointed out`)."""
+    if token.pos_ not in ("VERB", "AUX") and token.tag_ not in ("VBG", "VBN", "VBD", "VBZ", "VBP"):
+        return False
+    cues = lexicons.words("cue_verbs")
+    lemma = token.lemma_.lower()
+    for child in token.children:
+        if child.dep_ == "prt" and f"{lemma} {child.lower_}" in cues:
+            return True
+    return lemma in cues and token.pos_ != "AUX"
+
+
+def cue_span(token: Token) -> Span:
+    """The cue as written: the verb with its auxiliaries, negation and particle (`has said`)."""
+    doc = token.doc
+    start = end = token.i
+    for child in token.children:
+        if child.dep_ in ("aux", "auxpass", "neg") and child.i < token.i:
+            start = min(start, child.i)
+        elif child.dep_ == "prt" and child.i == end + 1:
+            end = child.i
+    # Keep auxiliaries only when they sit right before the verb (`has also said` keeps all).
+    while start < token.i and doc[start].dep_ not in ("aux", "auxpass", "neg"):
+        start += 1
+    return doc[start : end + 1]
+
+
+def subject_of(token: Token, *, depth: int = 0) -> Span | None:
+    """The speaker phrase of cue `token`: its subject, the agent of a passive, or its governor's."""
+    for child in token.children:
+        if child.dep_ == "agent":
+            objs = [c for c in child.children if c.dep_ == "pobj"]
+            if objs:
+                return noun_phrase(objs[0])
+    for child in token.children:
+        if child.dep_ == "nsubjpass":
+            return None  # `X is expected to`, `it was reported that`: the subject is the topic
+        if child.dep_ in SUBJECT_DEPS:
+            if child.lower_ == "it" and _expletive(child):
+                return None
+            return noun_phrase(child)
+    if token.dep_ == "ROOT":
+        # `EADaily adds: ...` where the tagger took the name for an adverb.
+        left = [c for c in token.children if c.i == token.i - 1 and c.text[:1].isupper() and c.dep_ in ("advmod", "npadvmod", "compound")]
+        if left:
+            return token.doc[left[0].i : left[0].i + 1]
+    if depth > 3:
+        return None
+    head = token.head
+    if token.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN", "PRON"):
+        return noun_phrase(head)  # `Lavrov, commenting on ...`
+    if token.dep_ in INHERIT_DEPS and head is not token:
+        if head.pos_ == "ADP":  # `by saying`: the preposition's governor
+            head = head.head
+        return subject_of(head, depth=depth + 1)
+    return None
+
+
+def is_passive(token: Token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
+
+
+def citing_phrase(token: Token) -> Span | None:
+    """The source an outlet cites: `..., RBC reported, citing Kremlin spokesman Dmitry Peskov`."""
+    for child in token.children:
+        if child.dep_ in ("advcl", "xcomp", "conj") and child.lemma_ in ("cite", "quote"):
+            dobj = [c for c in child.children if c.dep_ == "dobj"]
+            if dobj:
+                return noun_phrase(dobj[0])
+    return None
+
+
+def _question_clause(token: Token) -> bool:
+    """`When asked if ...`: a question put to the speaker, not a statement of theirs."""
+    return token.dep_ == "advcl" and any(c.dep_ in ("advmod", "mark") and c.lower_ in ("when", "if", "after") for c in token.children)
+
+
+def _expletive(token: Token) -> bool:
+    return any(c.dep_ == "ccomp" for c in token.head.children) and token.head.lemma_ == "be"
+
+
+def noun_phrase(token: Token) -> Span:
+    """The phrase headed by `token`, without relative clauses, parentheses and edge punctuation."""
+    doc = token.doc
+    drop: set[int] = set()
+    for child in token.children:
+        if child.dep_ in ("relcl", "acl") or (child.dep_ == "appos" and _parenthesised(child)):
+            drop.update(t.i for t in child.subtree)
+        if child.dep_ == "punct" and child.text in "()":
+            drop.add(child.i)
+    keep = [t.i for t in token.subtree if t.i not in drop]
+    # Stay contiguous around the head.
+    start = end = token.i
+    while start - 1 in keep and start - 1 >= keep[0]:
+        start -= 1
+    while end + 1 in keep and end + 1 <= keep[-1]:
+        end += 1
+    while start < end and (doc[start].is_punct or doc[start].dep_ == "cc"):
+        start += 1
+    while end > start and (doc[end].is_punct or doc[end].dep_ == "cc"):
+        end -= 1
+    return doc[start : end + 1]
+
+
+def _parenthesised(token: Token) -> bool:
+    doc = token.doc
+    left = token.left_edge.i
+    return left > 0 and doc[left - 1].text == "("
+
+
+def _fragments(doc: Doc, indexes: Iterable[int]) -> list[tuple[int, int]]:
+    """Character spans of runs of consecutive tokens, without punctuation at the edges.
+
+    A closing quotation mark stays when its quote opened inside the run, so a content that ends
+    with a quoted phrase keeps its marks.
+    """
+    idx = sorted(set(indexes))
+    runs: list[list[int]] = []
+    for i in idx:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    out = []
+    for run in runs:
+        start, end = run[0], run[-1]
+        while start <= end and _edge_punct(doc[start]):
+            start += 1
+        while end >= start and _edge_punct(doc[end]) and not _closes_inside(doc, start, end):
+            end -= 1
+        if start <= end:
+            out.append((doc[start].idx, doc[end].idx + len(doc[end].text)))
+    return out
+
+
+def _edge_punct(token: Token) -> bool:
+    return token.is_punct or token.is_space or token.dep_ == "cc" and token.i == token.head.i
+
+
+def _closes_inside(doc: Doc, start: int, end: int) -> bool:
+    """Whether token `end` is a quotation mark closing one opened within tokens start..end."""
+    tok = doc[end]
+    if not tok.is_quote:
+        # A period just before a closing mark stays with it: `... the king."`
+        return False
+    marks = sum(1 for t in doc[start : end + 1] if t.is_quote)
+    return marks % 2 == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Constructions
+
+
+def _content_tokens(cue: Token) -> list[Token]:
+    """Tokens of the statement a cue reports, from its clausal complement or object."""
+    for child in cue.children:
+        if child.dep_ == "ccomp":
+            return list(child.subtree)
+    for child in cue.children:
+        # `X wants to ...`, `expects Ankara's role to ...`
+        if child.dep_ == "xcomp" and cue.lemma_ in lexicons.words("cue_verbs"):
+            tokens = list(child.subtree)
+            if len(tokens) >= 3:
+                return tokens
+    for child in cue.children:
+        # `stressing the importance of ...`: a long object is the statement.
+        if child.dep_ == "dobj" and child.pos_ not in ("PRON",):
+            tokens = list(child.subtree)
+            if len(tokens) >= 4 and cue.lemma_ not in ("tell", "ask", "say", "quote", "cite"):
+                return tokens
+    head = cue.head
+    if cue.dep_ == "parataxis" and head.i < cue.i and head.pos_ in ("VERB", "AUX"):
+        # `Turkey will leave, the ambassador said.`: the cue interrupts the clause it reports.
+        inner = {t.i for t in cue.subtree}
+        return [t for t in head.subtree if t.i not in inner and t.i < cue.i]
+    return []
+
+
+def indirect_clauses(doc: Doc, lay: Layout) -> Iterator[Candidate]:
+    """`X said (that) ...`, `..., X said.`, and statements carried by a cue's object."""
+    for token in doc:
+        if not is_cue(token) or lay.in_furniture(token.idx):
+            continue
+        if lay.quote_at(token.idx, token.idx + len(token.text)):
+            continue  # a cue inside a quotation is part of what was said
+        if _question_clause(token):
+            continue
+        subject = subject_of(token)
+        if subject is None and not is_passive(token):
+            continue  # a cue with no speaker and no passive is a verb used in passing
+        tokens = [t for t in _content_tokens(token) if t.i != token.i]
+        if not tokens or not any(t.pos_ in ("VERB", "AUX", "NOUN", "PROPN") for t in tokens):
+            continue
+        spans = _fragments(doc, (t.i for t in tokens))
+        if not spans:
+            continue
+        kind = _kind(spans, lay)
+        if kind == "direct":
+            continue  # wholly a quotation: `direct_quotes` owns it, marks and all
+        yield Candidate(
+            spans=spans,
+            kind=kind,
+            construction="indirect",
+            cue=cue_span(token),
+            head=token,
+            subject=subject,
+            citing=citing_phrase(token),
+            paragraph=lay.paragraph_of(spans[0][0]),
+        )
+
+
+def _kind(spans: list[tuple[int, int]], lay: Layout) -> str:
+    """`direct` if the content is one quotation, `mixed` if it holds one, else `indirect`."""
+    start, end = spans[0][0], spans[-1][1]
+    inside = [q for q in lay.quoted if start - 1 <= q.start and q.end <= end + 1]
+    if len(spans) == 1 and lay.quote_at(start, end):
+        return "direct"
+    if inside and len(inside) == 1 and inside[0].start <= start + 1 and inside[0].end >= end - 1:
+        return "direct"
+    return "mixed" if inside else "indirect"
+
+
+def according_to(doc: Doc, lay: Layout) -> Iterator[Candidate]:
+    """`According to X, ...` and `..., according to X.`: X is the speaker, the clause the content."""
+    for token in doc:
+        if token.lower_ != "according" or lay.in_furniture(token.idx):
+            continue
+        to = next((c for c in token.children if c.lower_ == "to"), None)
+        if to is None:
+            nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            to = nxt if nxt is not None and nxt.lower_ == "to" else None
+        if to is None:
+            continue
+        objs = [c for c in to.children if c.dep_ == "pobj"]
+        if not objs:
+            continue
+        head = token.head if token.head is not token else None
+        while head is not None and head.pos_ not in ("VERB", "AUX") and head.head is not head:
+            head = head.head
+        if head is None or head is token:
+            continue
+        phrase = {t.i for t in token.subtree} | {t.i for t in to.subtree} | {token.i, to.i}
+        citing = None
+        for child in head.children:
+            if child.dep_ == "advcl" and child.lemma_ in ("cite", "quote"):
+                phrase.update(t.i for t in child.subtree)
+                dobj = [c for c in child.children if c.dep_ == "dobj"]
+                citing = noun_phrase(dobj[0]) if dobj else None
+            if child.dep_ == "parataxis" and is_cue(child):
+                phrase.update(t.i for t in child.subtree)  # `..., RBC reported.`
+        content = [t.i for t in head.subtree if t.i not in phrase]
+        spans = _fragments(doc, content)
+        if not spans:
+            continue
+        cue_end = to.i + 1
+        yield Candidate(
+            spans=spans,
+            kind=_kind(spans, lay) if _kind(spans, lay) != "direct" else "mixed",
+            construction="according_to",
+            cue=doc[token.i : cue_end],
+            head=token,
+            subject=noun_phrase(objs[0]),
+            citing=citing,
+            paragraph=lay.paragraph_of(spans[0][0]),
+        )
+
+
+def _tokens_in(doc: Doc, start: int, end: int) -> range:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return range(span.start, span.end) if span is not None else range(0)
+
+
+def _frame_cue(doc: Doc, q: Quoted, lay: Layout) -> Token | None:
+    """The cue whose frame (`X said`, `said X`, `X replied:`) touches quotation `q`."""
+    inside = set(_tokens_in(doc, q.start, q.end))
+    if not inside:
+        return None
+    first, last = min(inside), max(inside)
+    sents = {doc[first].sent.start, doc[last].sent.start}
+    window = [t for t in doc if t.sent.start in sents or _adjacent_sentence(t, first, last)]
+    best: tuple[int, Token] | None = None
+    for token in window:
+        if token.i in inside or not is_cue(token) or lay.quote_at(token.idx, token.idx + 1):
+            continue
+        frame = [t.i for t in token.subtree if t.i not in inside] or [token.i]
+        # The frame must reach the quotation with nothing but punctuation in between.
+        if max(frame) < first:
+            gap = doc.text[doc[max(frame)].idx + len(doc[max(frame)].text) : q.start]
+        elif min(frame) > last:
+            gap = doc.text[q.end : doc[min(frame)].idx]
+        else:
+            gap = ""
+            near = [i for i in frame if i < first or i > last]
+            if not near:
+                continue
+        if not GAP.match(gap):
+            # The frame's nearest edge is not adjacent: measure from the closest frame token.
+            before = [i for i in frame if i < first]
+            after = [i for i in frame if i > last]
+            ok = (before and GAP.match(doc.text[doc[max(before)].idx + len(doc[max(before)].text) : q.start])) or (
+                after and GAP.match(doc.text[q.end : doc[min(after)].idx])
+            )
+            if not ok:
+                continue
+        distance = min(abs(token.i - first), abs(token.i - last))
+        if subject_of(token) is None and token.dep_ != "ROOT":
+            distance += 50
+        if best is None or distance < best[0]:
+            best = (distance, token)
+    return best[1] if best else None
+
+
+def _adjacent_sentence(token: Token, first: int, last: int) -> bool:
+    """Whether `token` sits in a sentence right after the quotation that starts with its frame."""
+    doc = token.doc
+    if last + 1 >= len(doc):
+        return False
+    nxt = doc[last + 1].sent if not doc[last].is_sent_end else doc[last + 1].sent
+    return token.sent.start == nxt.start and nxt.start >= last and nxt.end - nxt.start <= 12
+
+
+def _governing_verb(doc: Doc, q: Quoted) -> Token | None:
+    """A verb outside quotation `q` that governs it and has a subject (`he used words "..."`)."""
+    inside = set(_tokens_in(doc, q.start, q.end))
+    if not inside:
+        return None
+    head = doc[min(inside)]
+    for _ in range(6):
+        head_in = [t for t in inside if doc[t].head.i not in inside]
+        if not head_in:
+            return None
+        head = doc[head_in[0]].head
+        while head.pos_ not in ("VERB", "AUX") and head.head is not head:
+            head = head.head
+        if head.i in inside:
+            return None
+        if any(c.dep_ in SUBJECT_DEPS for c in head.children):
+            return head
+        return None
+    return None
+
+
+def direct_quotes(doc: Doc, lay: Layout, taken: list[tuple[int, int]]) -> Iterator[Candidate]:
+    """Quotations next to a cue, split quotes joined, quote-only paragraphs kept for the speaker.
+
+    `taken` holds the content spans other constructions already claimed: a quotation inside one
+    of them is part of a mixed quote, not a statement of its own.
+    """
+    by_cue: dict[int, Candidate] = {}
+    for q in lay.quoted:
+        if lay.in_furniture(q.start) or any(s <= q.start and q.end <= e for s, e in taken):
+            continue
+        words = len(doc.text[q.start : q.end].split())
+        cue = _frame_cue(doc, q, lay)
+        paragraph = lay.paragraph_of(q.start)
+        if cue is not None:
+            if cue.i in by_cue:  # `"...," he said, "..."`: one attribution, two fragments
+                by_cue[cue.i].spans.append((q.start, q.end))
+                continue
+            by_cue[cue.i] = Candidate(
+                spans=[(q.start, q.end)],
+                kind="direct",
+                construction="direct",
+                cue=cue_span(cue),
+                head=cue,
+                subject=subject_of(cue),
+                paragraph=paragraph,
+            )
+            continue
+        verb = _governing_verb(doc, q) if words > SHORT_SCARE_QUOTE else None
+        if verb is not None:
+            by_cue[verb.i] = Candidate(
+                spans=[(q.start, q.end)],
+                kind="direct",
+                construction="direct_governed",
+                cue=doc[verb.i : verb.i + 1],
+                head=verb,
+                subject=subject_of(verb),
+                paragraph=paragraph,
+            )
+            continue
+        starts_paragraph = doc.text[lay.paragraphs[paragraph][0] : q.start].strip() == ""
+        if starts_paragraph and words > SHORT_SCARE_QUOTE:
+            # A quote-only paragraph: the running speaker goes on talking.
+            yield Candidate(
+                spans=[(q.start, q.end)],
+                kind="direct",
+                construction="continuation",
+                paragraph=paragraph,
+            )
+    yield from by_cue.values()
+
+
+def extract(doc: Doc, lay: Layout | None = None) -> list[Candidate]:
+    """Every statement in `doc`, in text order, each claimed by one construction.
+
+    >>> import quotes.nlp
+    >>> nlp = quotes.nlp.load()
+    >>> [c.construction for c in extract(nlp('"We will win," Smith said.'))]
+    ['direct']
+    """
+    lay = lay or layout(doc.text)
+    found: list[Candidate] = []
+    for cand in [*according_to(doc, lay), *indirect_clauses(doc, lay)]:
+        if not _overlaps_cue(cand, found):
+            found.append(cand)
+    taken = [span for cand in found for span in cand.spans]
+    found.extend(c for c in direct_quotes(doc, lay, taken) if not _overlaps_cue(c, found))
+    found.sort(key=lambda c: c.start)
+    return found
+
+
+def _overlaps_cue(cand: Candidate, found: list[Candidate]) -> bool:
+    """Whether another candidate already reports the same content with the same cue."""
+    for other in found:
+        if cand.head is not None and other.head is not None and cand.head.i == other.head.i:
+            return True
+        if cand.spans == other.spans:
+            return True
+    return False

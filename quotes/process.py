@@ -1,0 +1,143 @@
+"""Runs the stages in order over parsed articles: extract -> attribution -> canonical -> provenance.
+
+No I/O here: articles in, `Quote` records out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import attribution, canonical, extract, nlp, provenance
+from .models import FRAGMENT_JOINER, Article, Mention, Quote
+
+# How sure each construction is of being a real attribution, before speaker resolution.
+CONFIDENCE = {
+    "direct": 0.9,
+    "according_to": 0.85,
+    "indirect": 0.8,
+    "direct_governed": 0.6,
+    "continuation": 0.6,
+}
+
+
+def process(
+    articles: Iterable[Article],
+    *,
+    nlp_: Language | None = None,
+    batch_size: int = 16,
+    n_process: int = 1,
+) -> Iterator[tuple[Article, list[Quote]]]:
+    """Yield every article with the statements found in it, in input order."""
+    model = nlp_ or nlp.load()
+    for article, doc in nlp.parse(articles, nlp=model, batch_size=batch_size, n_process=n_process):
+        yield article, quotes_in(article, doc)
+
+
+def quotes_in(article: Article, doc: Doc) -> list[Quote]:
+    """The statements of one parsed article, speakers resolved within the article."""
+    lay = extract.layout(article.text)
+    items = attribution.attribute(doc, lay, extract.extract(doc, lay))
+    names = canonical.article_names(doc)
+    publisher = provenance.publisher(doc, lay, known=article.outlet)
+    chains = provenance.cite(items, lay, publisher_name=publisher)
+    framing = _framing_outlet_items(items)
+    out = []
+    for i, (item, chain) in enumerate(zip(items, chains, strict=True)):
+        if i in framing:
+            continue
+        quote = _quote(article, item, chain, publisher, names)
+        if quote is not None:
+            out.append(quote)
+    return out
+
+
+def _framing_outlet_items(items: list[attribution.Attributed]) -> set[int]:
+    """Outlet attributions that only frame another one (`RBC reported` around `Peskov said`).
+
+    Their outlet is already in the inner statement's chain, so they would repeat its content.
+    """
+    drop = set()
+    for i, outer in enumerate(items):
+        if outer.speaker is None or outer.speaker.kind != "outlet":
+            continue
+        for inner in items:
+            if inner is outer or inner.candidate.head is None or inner.speaker is None:
+                continue
+            pos = inner.candidate.head.idx
+            inside = any(s <= pos < e for s, e in outer.candidate.spans)
+            same = _overlap(outer.candidate.spans, inner.candidate.spans) > 0.5
+            if inside or same:
+                drop.add(i)
+    return drop
+
+
+def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> float:
+    inter = sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
+    size = min(sum(e - s for s, e in a), sum(e - s for s, e in b)) or 1
+    return inter / size
+
+
+def _mention(span: object) -> Mention | None:
+    if span is None:
+        return None
+    start, end, text = span.start_char, span.end_char, span.text  # type: ignore[attr-defined]
+    return Mention(text, start, end)
+
+
+def _quote(
+    article: Article,
+    item: attribution.Attributed,
+    chain: tuple[str, ...],
+    publisher: str | None,
+    names: Counter[str],
+) -> Quote | None:
+    cand = item.candidate
+    ref = item.speaker
+    if cand.construction == "continuation" and ref is None:
+        return None
+    speaker = kind = title = None
+    if ref is not None:
+        speaker, kind, title = ref.name, ref.kind, ref.title
+        if kind == "person":
+            speaker = canonical.resolve_in_article(speaker, names)
+    confidence = CONFIDENCE.get(cand.construction, 0.5) - (0.2 if ref is None else 0.0)
+    spans = tuple(cand.spans)
+    return Quote(
+        article_id=article.id,
+        source=article.source,
+        content=FRAGMENT_JOINER.join(article.text[s:e] for s, e in spans),
+        spans=spans,
+        kind=cand.kind,  # type: ignore[arg-type]
+        cue=_mention(cand.cue),
+        speaker_mention=_mention(item.mention),
+        speaker=speaker,
+        speaker_kind=kind,  # type: ignore[arg-type]
+        speaker_title=title,
+        cited_outlet=chain[-1] if chain else None,
+        cited_chain=chain,
+        publisher=publisher,
+        confidence=round(confidence, 2),
+    )
+
+
+def canonicalize(quotes: list[Quote], *, texts: Iterable[str] = ()) -> list[Quote]:
+    """Merge speaker name variants across a set of quotes (what `store` does across a database).
+
+    `texts` (the articles' texts) break ties between spellings by how often each occurs.
+    """
+    corpus = "\n".join(texts)
+    names = {(q.speaker, q.speaker_kind) for q in quotes if q.speaker}
+    mapping = canonical.merge_map(
+        [(n, k) for n, k in names if n is not None], frequency=corpus.count
+    )
+    if not mapping:
+        return quotes
+    return [
+        dataclasses.replace(q, speaker=mapping.get(q.speaker, q.speaker)) if q.speaker else q
+        for q in quotes
+    ]
