@@ -1,0 +1,299 @@
+"""The write side: open a database, save articles with their quotes, merge speakers.
+
+Writes go through sqlite-utils' verbs (`insert`, `upsert_all`, `lookup`); each batch of articles
+is one transaction, so an interrupted ingest leaves whole articles or none.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any, cast
+
+import sqlite_utils
+from sqlite_utils.db import Table
+from sqlite_utils.utils import hash_record
+
+from . import lexicons
+from .errors import DatabaseError
+from .migrations import migrations
+from .models import Article, Mention, Quote
+
+# The columns hashed into a quote's id: the same article and spans always give the same id.
+QUOTE_ID_COLUMNS = ("article_id", "spans")
+CONTRADICTION_ID_COLUMNS = ("claim_quote_id", "denial_quote_id")
+
+# A pronoun names nobody on its own: it is a speaker mention, not an alias worth keeping.
+# fmt: off
+PRONOUNS = frozenset({
+    "i", "me", "my", "we", "us", "our", "you", "he", "him", "his", "she", "her", "hers",
+    "it", "its", "they", "them", "their", "this", "that",
+})
+# fmt: on
+
+
+@dataclass(slots=True)
+class SaveStats:
+    """What `save` did: articles written, articles already stored, quotes written."""
+
+    articles_new: int = 0
+    articles_skipped: int = 0
+    quotes: int = 0
+
+
+def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (or create) a quotes database: WAL mode, foreign keys on, migrations applied.
+
+    Raises `DatabaseError` when the file is missing (with `create=False`), is not SQLite, or
+    holds tables that clash with the quotes schema.
+    """
+    path = Path(path)
+    if not path.exists() and not create:
+        raise DatabaseError(f"No database at {path}; run `quotes ingest` first")
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a directory, not a database file")
+    try:
+        db = sqlite_utils.Database(path)
+    except sqlite3.Error as e:
+        raise DatabaseError(f"Cannot open database {path}: {e}") from e
+    try:
+        db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        migrations.apply(db)
+    except sqlite3.Error as e:
+        db.close()
+        raise DatabaseError(f"{path} is not a quotes database: {e}") from e
+    return db
+
+
+def quote_id(article_id: str, spans: Iterable[Iterable[int]]) -> str:
+    """The stored id of the quote with these spans in this article (what `save` computes)."""
+    record = {"article_id": article_id, "spans": _spans_json(spans)}
+    return hash_record(record, QUOTE_ID_COLUMNS)
+
+
+def save(
+    db: sqlite_utils.Database,
+    results: Iterable[tuple[Article, list[Quote]]],
+    *,
+    batch_size: int = 50,
+) -> SaveStats:
+    """Store articles and their quotes, one transaction per `batch_size` articles.
+
+    An article whose id is already stored is skipped with its quotes, so re-ingesting the same
+    input adds nothing.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    stats = SaveStats()
+    # A batch is read in full before its transaction opens, so the slow stages upstream
+    # (parsing, extraction) never run while the write lock is held.
+    for batch in _batches(results, batch_size):
+        with db.atomic():
+            for article, found in batch:
+                if _table(db, "articles").count_where("id = ?", [article.id]):
+                    stats.articles_skipped += 1
+                    continue
+                stats.quotes += _save_article(db, article, found)
+                stats.articles_new += 1
+    return stats
+
+
+def speaker_names(db: sqlite_utils.Database) -> list[tuple[str, str | None]]:
+    """Every stored speaker as (name, kind), by name."""
+    rows = _table(db, "speakers").rows_where(select="name, kind", order_by="name")
+    return [(row["name"], row["kind"]) for row in rows]
+
+
+def merge_speakers(db: sqlite_utils.Database, mapping: dict[str, str]) -> int:
+    """Merge each speaker `old_name` into `new_name`, in one transaction; return how many.
+
+    The quotes and aliases of the old row move to the new one (created if missing, taking the
+    old kind and title), the old name becomes an alias, and the old row is deleted. Names with
+    no stored speaker are ignored.
+    """
+    merged = 0
+    with db.atomic():
+        for old_name, new_name in mapping.items():
+            if old_name != new_name and _merge_speaker(db, old_name, new_name):
+                merged += 1
+    return merged
+
+
+def save_contradictions(db: sqlite_utils.Database, pairs: Iterable[dict[str, Any]]) -> int:
+    """Store claim/denial pairs; the id hashes the two quote ids, so re-running replaces."""
+    rows = [
+        {
+            "claim_quote_id": pair["claim_quote_id"],
+            "denial_quote_id": pair["denial_quote_id"],
+            "score": float(pair["score"]),
+            "reason": pair.get("reason"),
+        }
+        for pair in pairs
+    ]
+    with db.atomic():
+        if rows:
+            _table(db, "contradictions").upsert_all(rows, hash_id_columns=CONTRADICTION_ID_COLUMNS)
+    return len(rows)
+
+
+def _table(db: sqlite_utils.Database, name: str) -> Table:
+    # `db[name]` is typed as Table | View; every name used here is a table.
+    return cast(Table, db[name])
+
+
+def _batches(
+    results: Iterable[tuple[Article, list[Quote]]], size: int
+) -> Iterator[list[tuple[Article, list[Quote]]]]:
+    iterator = iter(results)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _save_article(db: sqlite_utils.Database, article: Article, found: list[Quote]) -> int:
+    """Write one article and its quotes (inside the caller's transaction); return the quotes."""
+    publisher = article.outlet or next((q.publisher for q in found if q.publisher), None)
+    _table(db, "articles").insert(
+        {
+            "id": article.id,
+            "url": article.url,
+            "title": article.title,
+            "published": article.published,
+            "publisher_id": _outlet_id(db, publisher),
+            "source": article.source,
+            "text": article.text,
+            "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
+    rows = [_quote_row(db, article.id, quote) for quote in found]
+    if rows:
+        _table(db, "quotes").upsert_all(rows, hash_id_columns=QUOTE_ID_COLUMNS)
+    # Two quotes with the same spans share an id: the upsert keeps one row.
+    return len({row["spans"] for row in rows})
+
+
+def _quote_row(db: sqlite_utils.Database, article_id: str, quote: Quote) -> dict[str, Any]:
+    return {
+        "article_id": article_id,
+        "speaker_id": _speaker_id(db, quote),
+        **_mention_columns("speaker", quote.speaker_mention, text_column="speaker_mention"),
+        **_mention_columns("cue", quote.cue, text_column="cue"),
+        "kind": quote.kind,
+        "content": quote.content,
+        "start": quote.start,
+        "end": quote.end,
+        "spans": _spans_json(quote.spans),
+        "cited_outlet_id": _outlet_id(db, quote.cited_outlet),
+        "cited_chain": json.dumps(list(quote.cited_chain), ensure_ascii=False),
+        "polarity": quote.polarity,
+        "confidence": quote.confidence,
+    }
+
+
+def _mention_columns(prefix: str, mention: Mention | None, *, text_column: str) -> dict[str, Any]:
+    return {
+        text_column: mention.text if mention else None,
+        f"{prefix}_start": mention.start if mention else None,
+        f"{prefix}_end": mention.end if mention else None,
+    }
+
+
+def _spans_json(spans: Iterable[Iterable[int]]) -> str:
+    return json.dumps([list(span) for span in spans])
+
+
+def _outlet_id(db: sqlite_utils.Database, name: str | None) -> int | None:
+    """The id of the outlet called `name`, created on first sight; registry names win."""
+    if not name or not name.strip():
+        return None
+    name = name.strip()
+    entry = lexicons.outlet_index().get(name.lower())
+    canonical = entry.name if entry else name
+    outlet_id = cast(
+        int,
+        _table(db, "outlets").lookup(
+            {"name": canonical},
+            {"kind": entry.kind if entry else "unknown", "domain": entry.domain if entry else None},
+        ),
+    )
+    aliases = {name, *(entry.aliases if entry else ())} - {canonical}
+    if aliases:
+        # An alias names one outlet: the first outlet to claim it keeps it.
+        _table(db, "outlet_aliases").insert_all(
+            ({"alias": alias, "outlet_id": outlet_id} for alias in sorted(aliases)), ignore=True
+        )
+    return outlet_id
+
+
+def _speaker_id(db: sqlite_utils.Database, quote: Quote) -> int | None:
+    """The id of the quote's canonical speaker, created on first sight, with the mention kept."""
+    if not quote.speaker:
+        return None
+    speaker_id = cast(
+        int,
+        _table(db, "speakers").lookup(
+            {"name": quote.speaker},
+            {"kind": quote.speaker_kind or "unknown", "title": quote.speaker_title},
+        ),
+    )
+    _fill_speaker(db, speaker_id, kind=quote.speaker_kind, title=quote.speaker_title)
+    mention = quote.speaker_mention
+    if mention and mention.text.strip() and mention.text.strip().lower() not in PRONOUNS:
+        _add_speaker_aliases(db, speaker_id, [mention.text.strip()])
+    return speaker_id
+
+
+def _fill_speaker(
+    db: sqlite_utils.Database, speaker_id: int, *, kind: str | None, title: str | None
+) -> None:
+    """Fill a speaker's title and kind when they are still unknown; never overwrite."""
+    speakers = _table(db, "speakers")
+    row = speakers.get(speaker_id)
+    updates: dict[str, Any] = {}
+    if title and not row["title"]:
+        updates["title"] = title
+    if kind and kind != "unknown" and row["kind"] in (None, "unknown"):
+        updates["kind"] = kind
+    if updates:
+        speakers.update(speaker_id, updates)
+
+
+def _add_speaker_aliases(
+    db: sqlite_utils.Database, speaker_id: int, aliases: Iterable[str]
+) -> None:
+    _table(db, "speaker_aliases").insert_all(
+        ({"alias": alias, "speaker_id": speaker_id} for alias in aliases), ignore=True
+    )
+
+
+def _speaker_row(db: sqlite_utils.Database, name: str) -> dict[str, Any] | None:
+    return next(iter(_table(db, "speakers").rows_where("name = ?", [name])), None)
+
+
+def _merge_speaker(db: sqlite_utils.Database, old_name: str, new_name: str) -> bool:
+    """Move everything of speaker `old_name` to `new_name`; False when `old_name` is unknown."""
+    old = _speaker_row(db, old_name)
+    if old is None:
+        return False
+    speakers = _table(db, "speakers")
+    new_id = cast(
+        int,
+        speakers.lookup(
+            {"name": new_name},
+            {"kind": old["kind"], "title": old["title"], "affiliation": old["affiliation"]},
+        ),
+    )
+    _fill_speaker(db, new_id, kind=old["kind"], title=old["title"])
+    # No sqlite-utils verb updates many rows by a condition.
+    db.execute("update quotes set speaker_id = ? where speaker_id = ?", [new_id, old["id"]])
+    aliases = _table(db, "speaker_aliases")
+    moved = [row["alias"] for row in aliases.rows_where("speaker_id = ?", [old["id"]])]
+    _add_speaker_aliases(db, new_id, sorted({*moved, old_name} - {new_name}))
+    aliases.delete_where("speaker_id = ?", [old["id"]])
+    speakers.delete(old["id"])
+    return True
