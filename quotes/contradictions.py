@@ -1,0 +1,651 @@
+"""Claim vs denial pairs: one statement says something happened, another says it did not.
+
+A quote *denies* when its cue or content carries a denial cue (`data/denial_cues.txt`); every
+other quote *asserts*. `find_contradictions` pairs each denial with the claims about the same
+event. It never compares every quote with every other: claims sit in an inverted index of their
+key terms, and a denial is scored only against the claims that share at least two rare key terms
+with it, that come from the same article, or that it names the outlet of ("denied the Reuters
+report"). Each pair gets a score in [0, 1] and a reason a fact-checker can read.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any
+
+from . import lexicons
+from .models import Polarity
+
+# --- polarity ------------------------------------------------------------------------------------
+
+# A negated denial is no denial ("did not deny", "refused to rule out"), and "did not respond to a
+# request for comment" is no negated event: both are blanked out before the cues are matched.
+_NOT_A_DENIAL = re.compile(
+    r"\b(?:not|never|refused to|refuses to|declined to|declines to|would not)\s+"
+    r"(?:\w+\s+)?(?:deny|denied|denies|dispute|disputed|refute|refuted|reject|rejected|"
+    r"rule out|ruled out|dismiss|dismissed)\b"
+    r"|\b(?:did|does|do|has|have|had|would) not\s+(?:\w+\s+)?(?:respond|reply|comment|return)\w*"
+)
+_NT = re.compile(r"\b(can|won|\w+)n't\b")
+_NT_SPECIAL = {"can": "can", "won": "will"}
+# "never" followed by a past tense is a negated event ("never asked", "never raised").
+_NEVER_PAST = r"never\s+[a-z]+ed"
+# How many words of the content a denial phrase shows in a reason ("no such issue was raised"),
+# and the words that end it early: what follows them is circumstance, not what is denied.
+_EVIDENCE_WORDS = 5
+_EVIDENCE_STOP = frozenset(
+    {"during", "in", "at", "on", "for", "with", "by", "from", "after", "before"}
+    | {"and", "but", "because", "as", "when", "while", "since"}
+)
+
+
+def polarity(content: str, cue: str | None = None) -> Polarity:
+    """Whether a statement denies (by its cue or its content) or asserts.
+
+    >>> polarity("no such issue was raised during the meeting", "stated")
+    'denies'
+    >>> polarity("the minister will resign", "said")
+    'asserts'
+    """
+    return "denies" if denial_phrase(content, cue) else "asserts"
+
+
+def denial_phrase(content: str, cue: str | None = None) -> str | None:
+    """The words that make a statement a denial (lower-cased), or None when it asserts.
+
+    A denying cue wins ("denied"); otherwise the first denial cue in the content, extended to a
+    few words of its clause so that a reader sees what is denied.
+
+    >>> denial_phrase("He didn't ask Putin to take back the missiles")
+    'did not ask putin to'
+    >>> denial_phrase("It did not deny the report") is None
+    True
+    """
+    if cue:
+        found = _first_denial(_normalise(cue))
+        if found:
+            return found[0]
+    text = _normalise(content)
+    found = _first_denial(text)
+    if not found:
+        return None
+    start = found[1]
+    clause = re.split(r"[,.;:!?\"“”()]", text[start:], maxsplit=1)[0]
+    words: list[str] = []
+    for word in clause.split()[:_EVIDENCE_WORDS]:
+        if len(words) >= 2 and word in _EVIDENCE_STOP:
+            break
+        words.append(word)
+    return " ".join(words) or found[0]
+
+
+def _normalise(text: str) -> str:
+    """Lower-cased, curly apostrophes straightened, "n't" spelled " not"."""
+    text = text.lower().replace("\u2019", "'")
+    return _NT.sub(lambda m: _NT_SPECIAL.get(m.group(1), m.group(1)) + " not", text)
+
+
+def _first_denial(text: str) -> tuple[str, int] | None:
+    # Blank negated denials out with spaces so the offsets of the rest stay put.
+    text = _NOT_A_DENIAL.sub(lambda m: " " * len(m.group()), text)
+    match = _denial_regex().search(text)
+    return (match.group(), match.start()) if match else None
+
+
+@cache
+def _denial_regex() -> re.Pattern[str]:
+    # Longest first, so "did not happen" wins over "did not"; a hyphen is part of a word, so
+    # "false-flag" is not "false".
+    entries = sorted(lexicons.words("denial_cues"), key=len, reverse=True)
+    alternatives = [r"\s+".join(map(re.escape, entry.split())) for entry in entries]
+    alternatives.append(_NEVER_PAST)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])")
+
+
+# --- key terms -----------------------------------------------------------------------------------
+
+# Numbers with separators ("1.5", "5,000") first, then words that may hold inner hyphens or
+# apostrophes, so "S-400", "F-35" and "anti-aircraft" stay one term.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['\u2019-][^\W_]+)*")
+# After these a capital letter says nothing about a name: a sentence or a quotation starts.
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“‘(\[]|\s-)\s*$")
+_MIN_TERM = 3
+# A term is a name when its capitals outvote its lower-case uses; a capital at a sentence start
+# counts for less ("Putin said" vs "Officials said" vs "the officials").
+_CAPITAL_VOTE = {True: 2, None: 1, False: -2}
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    term: str
+    surface: str
+    # True: capitalised mid-sentence; False: lower case; None: capitalised at a sentence start,
+    # where a capital is weak evidence of a name.
+    capitalised: bool | None
+
+
+def key_terms(text: str) -> list[str]:
+    """The content words of `text`: lower-cased, crudely stemmed, without stop words, in order.
+
+    >>> key_terms("Erdogan asked Putin to take back the S-400 missiles")
+    ['erdogan', 'ask', 'putin', 'take', 's-400', 'missil']
+    """
+    return list(dict.fromkeys(token.term for token in _tokens(text)))
+
+
+def _tokens(text: str) -> Iterator[_Token]:
+    for match in _TOKEN.finditer(text):
+        surface = match.group().replace("\u2019", "'")
+        if surface.lower().endswith("'s"):
+            surface = surface[:-2]
+        term = _term(surface)
+        if term is None:
+            continue
+        capitalised: bool | None = surface[0].isupper()
+        if capitalised and _SENTENCE_START.search(text[max(0, match.start() - 3) : match.start()]):
+            capitalised = None
+        yield _Token(term, surface, capitalised)
+
+
+def _term(surface: str) -> str | None:
+    word = surface.lower().replace("'", "")
+    if any(ch.isdigit() for ch in word):
+        # "5,000" is "5000"; "S-400s" is "S-400"; a lone digit is too common to tell events apart.
+        word = re.sub(r"(?<=\d)s$", "", word.replace(",", ""))
+        return word if len(word) >= 2 else None
+    stop = _stop_words()
+    if word in stop or len(word) < _MIN_TERM:
+        return None
+    stem = _stem(word)
+    if stem in stop or len(stem) < _MIN_TERM:
+        return None
+    return stem
+
+
+def _stem(word: str) -> str:
+    """A crude suffix stripper: enough for "resigned", "resigning", "resignation" to meet."""
+    word = _strip_plural(word)
+    for suffix in ("ation", "ment", "ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_TERM:
+            word = word[: -len(suffix)]
+            if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2]:
+                word = word[:-1]  # "planned" -> "plan"
+            break
+    # "raise" and "raised" both become "rais".
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def _strip_plural(word: str) -> str:
+    if word.endswith("ies") and len(word) > 5:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "zes", "ches", "shes")) and len(word) > 5:
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    # Single-word denial cues say how something is said, not what it is about.
+    denial_words = {cue for cue in lexicons.words("denial_cues") if " " not in cue}
+    return lexicons.words("stopwords_topic") | denial_words
+
+
+# --- anaphora and outlets ------------------------------------------------------------------------
+
+# A denial that points back at something said elsewhere: "no such issue", "the report",
+# "these media reports", "such claims".
+_ANAPHORA = re.compile(
+    r"\bno such\b|\b(?:the|this|these|that|those|such)\s+(?:[\w-]+\s+)?"
+    r"(?:reports?|claims?|allegations?|accusations?|information|stor(?:y|ies)|articles?|"
+    r"rumou?rs?|speculation|assertions?|suggestions?)\b"
+)
+
+
+def _is_anaphoric(content: str) -> bool:
+    return bool(_ANAPHORA.search(_normalise(content)))
+
+
+def _outlet_aliases(name: str) -> set[str]:
+    """The lower-cased names an outlet goes by: its own and, if registered, its aliases."""
+    names = {name.lower()}
+    try:
+        index = lexicons.outlet_index()
+    except FileNotFoundError:
+        # The outlet registry is optional here: without it, an outlet matches by its name only.
+        return names
+    entry = index.get(name.lower())
+    if entry is not None:
+        names.update(alias.lower() for alias in (entry.name, *entry.aliases))
+    return names
+
+
+def _outlet_matcher(names: Iterable[str]) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    """A regex finding any of `names` (or their aliases) in a text, and alias -> name."""
+    alias_to_name: dict[str, str] = {}
+    for name in names:
+        for alias in _outlet_aliases(name):
+            if len(alias) >= 2:
+                alias_to_name.setdefault(alias, name.lower())
+    if not alias_to_name:
+        return None
+    alternatives = sorted(alias_to_name, key=len, reverse=True)
+    pattern = r"(?<!\w)(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?!\w)"
+    return re.compile(pattern, re.IGNORECASE), alias_to_name
+
+
+# --- prepared quotes -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """One quote with what pairing needs, computed once."""
+
+    quote: Mapping[str, Any]
+    id: str
+    article_id: str | None
+    denies: bool
+    published: date | None
+    start: int | None
+    content: frozenset[str]
+    title: frozenset[str]
+    anaphoric: bool
+    evidence: str | None
+    outlets: frozenset[str]  # lower-cased outlets that report this quote
+    targets: frozenset[str] = frozenset()  # for a denial: outlets it names
+
+
+@dataclass(slots=True)
+class _Corpus:
+    """Statistics over every quote: term frequencies, name-ness, surface forms."""
+
+    size: int
+    df: Counter[str]
+    capital_votes: Counter[str]
+    surfaces: dict[str, str]
+
+    def weight(self, term: str) -> float:
+        """IDF-like rarity; smoothed so that two quotes out of two still weigh something."""
+        return math.log(1 + self.size / max(1, self.df[term]))
+
+    def is_name(self, term: str) -> bool:
+        """A capitalised word (mostly written so mid-sentence); numbers and codes are not names."""
+        return not any(ch.isdigit() for ch in term) and self.capital_votes[term] > 0
+
+    def is_named(self, term: str) -> bool:
+        """A name or a number: the specific bits two reports of one event share."""
+        return self.is_name(term) or any(ch.isdigit() for ch in term)
+
+
+def _text(value: Any) -> str | None:
+    """The text of a cue or mention, given as a string or as {"text", "start", "end"}."""
+    if isinstance(value, Mapping):
+        value = value.get("text")
+    return value if isinstance(value, str) and value else None
+
+
+def _date(value: Any) -> date | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _start(quote: Mapping[str, Any]) -> int | None:
+    spans = quote.get("spans") or []
+    if spans and isinstance(spans[0], Sequence) and spans[0]:
+        return int(spans[0][0])
+    start = quote.get("start")
+    return int(start) if isinstance(start, int) else None
+
+
+def _reporting_outlets(quote: Mapping[str, Any]) -> frozenset[str]:
+    names = [quote.get("cited_outlet"), *(quote.get("cited_chain") or []), quote.get("publisher")]
+    return frozenset(name.lower() for name in names if isinstance(name, str) and name)
+
+
+def _prepare(quote: Mapping[str, Any], corpus: _Corpus) -> _Prepared:
+    content = quote.get("content") or ""
+    title = quote.get("title") or ""
+    stored = quote.get("polarity")
+    evidence = denial_phrase(content, _text(quote.get("cue")))
+    # The stored polarity is the pipeline's verdict; recompute only when it is missing.
+    denies = stored == "denies" if stored in ("asserts", "denies") else evidence is not None
+    content_tokens = list(_tokens(content))
+    title_tokens = list(_tokens(title))
+    _count(corpus, content_tokens, title_tokens)
+    return _Prepared(
+        quote=quote,
+        id=str(quote.get("id")),
+        article_id=quote.get("article_id"),
+        denies=denies,
+        published=_date(quote.get("published")),
+        start=_start(quote),
+        content=frozenset(t.term for t in content_tokens),
+        title=frozenset(t.term for t in title_tokens),
+        anaphoric=denies and _is_anaphoric(content),
+        evidence=evidence or (_text(quote.get("cue")) if denies else None),
+        outlets=_reporting_outlets(quote),
+    )
+
+
+def _count(corpus: _Corpus, content: list[_Token], title: list[_Token]) -> None:
+    corpus.df.update({t.term for t in content} | {t.term for t in title})
+    # Headlines are often in Title Case, where a capital says nothing about a name.
+    title_case = sum(t.capitalised is True for t in title) > len(title) / 2
+    for token in content if title_case else [*content, *title]:
+        corpus.capital_votes[token.term] += _CAPITAL_VOTE[token.capitalised]
+    for token in [*content, *title]:
+        corpus.surfaces.setdefault(token.term, token.surface)
+
+
+def _find_targets(denials: list[_Prepared], claims: list[_Prepared]) -> None:
+    """Mark the outlets each denial names ("denied the Reuters report") among claim outlets."""
+    matcher = _outlet_matcher({name for claim in claims for name in claim.outlets})
+    if matcher is None:
+        return
+    pattern, alias_to_name = matcher
+    for denial in denials:
+        texts = [denial.quote.get("content") or ""]
+        title = denial.quote.get("title") or ""
+        # A headline names the target of the article's denial ("Kremlin denies Bloomberg report").
+        if title and polarity(title) == "denies":
+            texts.append(title)
+        found = {alias_to_name[m.group().lower()] for t in texts for m in pattern.finditer(t)}
+        denial.targets = frozenset(found)
+
+
+# --- pairing -------------------------------------------------------------------------------------
+
+# Blocking: a term held by more than this share of the quotes picks no candidates (it still
+# counts in the score), once there are at least `_LARGE` quotes.
+_MAX_DF_SHARE = 0.05
+_LARGE = 200
+_MIN_SHARED = 2
+
+# Score weights; the parts add up and the total is capped at 1.
+_W_OVERLAP = 0.7
+_W_NAMED = 0.1
+_W_TARGET = 0.35
+_W_ANTECEDENT = 0.15
+_W_LEAD = 0.1
+_W_SAME_ARTICLE = 0.1
+_W_TIME = 0.05
+# A shared term found only through an article's title counts for this much of a content term.
+_TITLE_FACTOR = 0.5
+_SHOWN_TERMS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """What a pair's score is made of, kept to write its reason."""
+
+    shared: list[str]
+    target: str | None
+    antecedent: bool
+    lead: bool
+    same_article: bool
+    days: int | None
+
+
+def find_contradictions(
+    quotes: Sequence[Mapping[str, Any]],
+    *,
+    window_days: int = 60,
+    min_score: float = 0.3,
+    stats: dict[str, int] | None = None,
+) -> list[dict[str, Any]]:
+    """Claim/denial pairs about the same event, best first.
+
+    Each pair is `{"claim_quote_id", "denial_quote_id", "score", "reason"}`. Speakers may differ or
+    be the same (a self-contradiction). Dated quotes from different articles must lie within
+    `window_days` of each other. Pass a dict as `stats` to learn how many quotes, claims,
+    denials and scored candidate pairs there were.
+    """
+    corpus = _Corpus(len(quotes), Counter(), Counter(), {})
+    seen: set[str] = set()
+    prepared: list[_Prepared] = []
+    for quote in quotes:
+        if str(quote.get("id")) not in seen:
+            seen.add(str(quote.get("id")))
+            prepared.append(_prepare(quote, corpus))
+    corpus.size = len(prepared)
+    claims = [p for p in prepared if not p.denies]
+    denials = [p for p in prepared if p.denies]
+    _find_targets(denials, claims)
+    leads = _lead_claims(claims)
+
+    index = _Index.build(claims, corpus)
+    scored = 0
+    pairs: list[dict[str, Any]] = []
+    for denial in denials:
+        for i in _candidates(denial, claims, index):
+            claim = claims[i]
+            if claim.id == denial.id or not _in_window(claim, denial, window_days):
+                continue
+            scored += 1
+            result = _score(claim, denial, corpus, window_days, claim.id in leads)
+            if result is not None and result[0] >= min_score:
+                pairs.append(_pair(claim, denial, result[0], result[1], corpus))
+    pairs.sort(key=lambda p: (-p["score"], p["claim_quote_id"], p["denial_quote_id"]))
+    if stats is not None:
+        stats.update(
+            quotes=len(prepared),
+            claims=len(claims),
+            denials=len(denials),
+            candidates_scored=scored,
+            pairs=len(pairs),
+        )
+    return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """Where to find claims: by content term, by content-or-title term, by article."""
+
+    content: dict[str, list[int]]
+    context: dict[str, list[int]]
+    by_article: dict[str, list[int]]
+
+    @classmethod
+    def build(cls, claims: list[_Prepared], corpus: _Corpus) -> _Index:
+        """Inverted indexes over `claims` (positions in the list), common terms left out."""
+        size = corpus.size
+        max_df = size if size < _LARGE else max(_MIN_SHARED, _MAX_DF_SHARE * size)
+        content: dict[str, list[int]] = defaultdict(list)
+        context: dict[str, list[int]] = defaultdict(list)
+        by_article: dict[str, list[int]] = defaultdict(list)
+        for i, claim in enumerate(claims):
+            for term in claim.content | claim.title:
+                if corpus.df[term] <= max_df:
+                    context[term].append(i)
+                    if term in claim.content:
+                        content[term].append(i)
+            if claim.article_id:
+                by_article[claim.article_id].append(i)
+        return cls(content, context, by_article)
+
+
+def _candidates(denial: _Prepared, claims: list[_Prepared], index: _Index) -> set[int]:
+    """The claims worth scoring against `denial`: shared rare terms, same article, named outlet."""
+    # An anaphoric denial says little itself ("no such issue"), so its article's title and the
+    # claims' titles count too; any other denial is matched on what the two quotes say.
+    if denial.anaphoric:
+        terms, postings = denial.content | denial.title, index.context
+    else:
+        terms, postings = denial.content, index.content
+    counts: Counter[int] = Counter()
+    for term in terms:
+        counts.update(postings.get(term, ()))
+    found = {i for i, n in counts.items() if n >= _MIN_SHARED}
+    if denial.targets:
+        found.update(i for i in counts if claims[i].outlets & denial.targets)
+    if denial.article_id:
+        found.update(index.by_article.get(denial.article_id, ()))
+    return found
+
+
+def _lead_claims(claims: list[_Prepared]) -> set[str]:
+    """Per article, its first claim and its first claim cited from another outlet."""
+    firsts: dict[str, _Prepared] = {}
+    first_cited: dict[str, _Prepared] = {}
+    for claim in claims:
+        if not claim.article_id:
+            continue
+        key = claim.article_id
+        if key not in firsts or _before(claim, firsts[key]):
+            firsts[key] = claim
+        if _is_cited(claim) and (key not in first_cited or _before(claim, first_cited[key])):
+            first_cited[key] = claim
+    return {c.id for c in firsts.values()} | {c.id for c in first_cited.values()}
+
+
+def _before(a: _Prepared, b: _Prepared) -> bool:
+    return a.start is not None and (b.start is None or a.start < b.start)
+
+
+def _is_cited(quote: _Prepared) -> bool:
+    return bool(quote.quote.get("cited_outlet") or quote.quote.get("cited_chain"))
+
+
+def _in_window(claim: _Prepared, denial: _Prepared, window_days: int) -> bool:
+    if _same_article(claim, denial) or claim.published is None or denial.published is None:
+        return True
+    return abs((denial.published - claim.published).days) <= window_days
+
+
+def _same_article(claim: _Prepared, denial: _Prepared) -> bool:
+    return claim.article_id is not None and claim.article_id == denial.article_id
+
+
+def _shared_terms(claim: _Prepared, denial: _Prepared) -> tuple[set[str], set[str]]:
+    """Terms shared by the two contents, and terms shared only through an article title.
+
+    Titles count only for an anaphoric denial from another article: its headline says what
+    "these reports" are. A claim's own headline is about its article, not about the claim, and
+    within one article the headline is the same for both sides.
+    """
+    in_content = set(claim.content & denial.content)
+    if not denial.anaphoric or _same_article(claim, denial):
+        return in_content, set()
+    via_title = (claim.content | claim.title) & denial.title | claim.title & denial.content
+    return in_content, set(via_title) - in_content
+
+
+def _score(
+    claim: _Prepared,
+    denial: _Prepared,
+    corpus: _Corpus,
+    window_days: int,
+    is_lead: bool,
+) -> tuple[float, _Evidence] | None:
+    """The pair's score and its evidence, or None when nothing but a name links them."""
+    in_content, via_title = _shared_terms(claim, denial)
+    shared = in_content | via_title
+    same_article = _same_article(claim, denial)
+    target = next(iter(sorted(claim.outlets & denial.targets)), None)
+    # An anaphoric denial refers back to an earlier claim of its article that came from
+    # elsewhere ("according to Bloomberg ...") or opened the article.
+    antecedent = (
+        denial.anaphoric
+        and same_article
+        and (claim.start is None or denial.start is None or claim.start < denial.start)
+        and (_is_cited(claim) or is_lead)
+    )
+    topical = any(not corpus.is_name(t) for t in shared)
+    if not (topical or antecedent or (target and (shared or same_article))):
+        return None
+
+    weight = corpus.weight
+    matched = sum(weight(t) for t in in_content) + _TITLE_FACTOR * sum(weight(t) for t in via_title)
+    # Title terms count in a side's total only where they matched, so a long headline does not
+    # dilute the overlap.
+    claim_total = sum(weight(t) for t in claim.content | (claim.title & shared))
+    denial_total = sum(weight(t) for t in denial.content | (denial.title & shared))
+    overlap = matched / min(claim_total, denial_total) if matched else 0.0
+    named = sum(corpus.is_named(t) for t in in_content)
+    days = _days_apart(claim, denial)
+
+    score = _W_OVERLAP * min(1.0, overlap) + _W_NAMED * min(named, 2) / 2
+    score += _W_TARGET if target else 0.0
+    score += _W_ANTECEDENT if antecedent else 0.0
+    score += _W_LEAD if antecedent and is_lead else 0.0
+    score += _W_SAME_ARTICLE if same_article else 0.0
+    if days is not None and not same_article and window_days > 0:
+        score += _W_TIME * max(0.0, 1 - days / window_days)
+    ranked = sorted(shared, key=lambda t: (-weight(t) * (t in in_content or _TITLE_FACTOR), t))
+    evidence = _Evidence(ranked, target, antecedent, antecedent and is_lead, same_article, days)
+    return round(min(1.0, score), 3), evidence
+
+
+def _days_apart(claim: _Prepared, denial: _Prepared) -> int | None:
+    if claim.published is None or denial.published is None:
+        return None
+    return abs((denial.published - claim.published).days)
+
+
+# --- reasons -------------------------------------------------------------------------------------
+
+
+def _speaker(quote: Mapping[str, Any]) -> str:
+    return quote.get("speaker") or _text(quote.get("speaker_mention")) or "an unnamed speaker"
+
+
+def _pair(
+    claim: _Prepared, denial: _Prepared, score: float, evidence: _Evidence, corpus: _Corpus
+) -> dict[str, Any]:
+    return {
+        "claim_quote_id": claim.id,
+        "denial_quote_id": denial.id,
+        "score": score,
+        "reason": _reason(claim, denial, evidence, corpus),
+    }
+
+
+def _reason(claim: _Prepared, denial: _Prepared, evidence: _Evidence, corpus: _Corpus) -> str:
+    """A sentence saying why the two quotes were paired."""
+    cited = claim.quote.get("cited_outlet")
+    publisher = claim.quote.get("publisher")
+    claim_part = f"a claim by {_speaker(claim.quote)}"
+    if cited:
+        claim_part += f" reported by {cited}"
+    elif publisher:
+        claim_part += f" in {publisher}"
+    parts = [f'Denial ("{denial.evidence or "denied"}", {_speaker(denial.quote)}) of {claim_part}']
+    if evidence.target:
+        parts.append(f"explicitly targets the {_display_outlet(claim, evidence.target)} report")
+    if evidence.shared:
+        shown = [corpus.surfaces.get(t, t) for t in evidence.shared[:_SHOWN_TERMS]]
+        parts.append("shared terms: " + ", ".join(shown))
+    if evidence.antecedent:
+        which = "the article's lead claim" if evidence.lead else "an earlier cited claim"
+        parts.append(f"the denial refers back ({_anaphor(denial)}) to {which}")
+    if evidence.same_article:
+        parts.append("same article")
+    elif evidence.days is not None:
+        parts.append("same day" if evidence.days == 0 else f"{evidence.days} days apart")
+    if claim.quote.get("speaker") and claim.quote.get("speaker") == denial.quote.get("speaker"):
+        parts.append("same speaker (self-contradiction)")
+    return "; ".join(parts)
+
+
+def _display_outlet(claim: _Prepared, lowered: str) -> str:
+    names = [claim.quote.get("cited_outlet"), *(claim.quote.get("cited_chain") or [])]
+    names.append(claim.quote.get("publisher"))
+    return next((n for n in names if isinstance(n, str) and n.lower() == lowered), lowered)
+
+
+def _anaphor(denial: _Prepared) -> str:
+    match = _ANAPHORA.search(_normalise(denial.quote.get("content") or ""))
+    return f'"{match.group()}"' if match else "anaphora"
