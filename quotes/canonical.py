@@ -233,7 +233,7 @@ def merge_map(
                     break
             else:
                 clusters.append([name])
-        canon = [max(c, key=lambda n: (freq(n), len(n), n)) for c in clusters]
+        canon = [max(c, key=lambda n: (freq(n), len(n), n)) if len(c) > 1 else c[0] for c in clusters]
         for cluster, best in zip(clusters, canon, strict=True):
             mapping.update({n: best for n in cluster if n != best})
         if len(canon) == 1:

@@ -248,7 +248,7 @@ def subject_of(token: Token, *, depth: int = 0) -> Span | None:
     head = token.head
     if token.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN", "PRON"):
         return noun_phrase(head)  # `Lavrov, commenting on ...`
-    if token.dep_ in INHERIT_DEPS and head is not token:
+    if token.dep_ in INHERIT_DEPS and head.i != token.i:
         if head.pos_ == "ADP":  # `by saying`: the preposition's governor
             head = head.head
         return subject_of(head, depth=depth + 1)
@@ -375,6 +375,33 @@ def _content_tokens(cue: Token) -> list[Token]:
     return []
 
 
+def _new_frames(tokens: list[Token], lay: Layout) -> set[int]:
+    """Token indexes of conjoined clauses that open a new attribution frame of their own.
+
+    In `X said that A, and he used words "B"` (or `..., and he added ...`) the second clause is
+    the narrator again, with a pronoun subject, introducing a cue or a quotation of its own.
+    """
+    inside = {t.i for t in tokens}
+    drop: set[int] = set()
+    for token in tokens:
+        if token.dep_ != "conj" or token.pos_ not in ("VERB", "AUX"):
+            continue
+        subject = [c for c in token.children if c.dep_ == "nsubj"]
+        if not subject or subject[0].lower_ not in ("he", "she", "they"):
+            continue
+        subtree = list(token.subtree)
+        quoted = any(lay.quote_at(t.idx, t.idx + len(t.text)) for t in subtree)
+        if is_cue(token) or quoted:
+            drop.update(t.i for t in subtree)
+            # The `, and` that joined it goes too.
+            for left in range(subtree[0].i - 1, -1, -1):
+                tok = token.doc[left]
+                if left not in inside or not (tok.is_punct or tok.dep_ == "cc"):
+                    break
+                drop.add(left)
+    return drop
+
+
 def indirect_clauses(doc: Doc, lay: Layout) -> Iterator[Candidate]:
     """`X said (that) ...`, `..., X said.`, and statements carried by a cue's object."""
     for token in doc:
@@ -388,6 +415,8 @@ def indirect_clauses(doc: Doc, lay: Layout) -> Iterator[Candidate]:
         if subject is None and not is_passive(token):
             continue  # a cue with no speaker and no passive is a verb used in passing
         tokens = [t for t in _content_tokens(token) if t.i != token.i]
+        frames = _new_frames(tokens, lay)
+        tokens = [t for t in tokens if t.i not in frames]
         if not tokens or not any(t.pos_ in ("VERB", "AUX", "NOUN", "PROPN") for t in tokens):
             continue
         spans = _fragments(doc, (t.i for t in tokens))
@@ -433,10 +462,10 @@ def according_to(doc: Doc, lay: Layout) -> Iterator[Candidate]:
         objs = [c for c in to.children if c.dep_ == "pobj"]
         if not objs:
             continue
-        head = token.head if token.head is not token else None
-        while head is not None and head.pos_ not in ("VERB", "AUX") and head.head is not head:
+        head = token.head if token.head.i != token.i else None
+        while head is not None and head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
             head = head.head
-        if head is None or head is token:
+        if head is None or head.i == token.i:
             continue
         phrase = {t.i for t in token.subtree} | {t.i for t in to.subtree} | {token.i, to.i}
         citing = None
@@ -475,32 +504,19 @@ def _frame_cue(doc: Doc, q: Quoted, lay: Layout) -> Token | None:
     if not inside:
         return None
     first, last = min(inside), max(inside)
-    sents = {doc[first].sent.start, doc[last].sent.start}
-    window = [t for t in doc if t.sent.start in sents or _adjacent_sentence(t, first, last)]
+    # The quotation's sentences, and a short sentence right after it (`... ." Smith said.`).
+    start = doc[first].sent.start
+    end = doc[last].sent.end
+    if end < len(doc) and doc[last].is_sent_end and len(doc[end].sent) <= 12:
+        end = doc[end].sent.end
+    window = doc[start:end]
     best: tuple[int, Token] | None = None
     for token in window:
         if token.i in inside or not is_cue(token) or lay.quote_at(token.idx, token.idx + 1):
             continue
-        frame = [t.i for t in token.subtree if t.i not in inside] or [token.i]
-        # The frame must reach the quotation with nothing but punctuation in between.
-        if max(frame) < first:
-            gap = doc.text[doc[max(frame)].idx + len(doc[max(frame)].text) : q.start]
-        elif min(frame) > last:
-            gap = doc.text[q.end : doc[min(frame)].idx]
-        else:
-            gap = ""
-            near = [i for i in frame if i < first or i > last]
-            if not near:
-                continue
-        if not GAP.match(gap):
-            # The frame's nearest edge is not adjacent: measure from the closest frame token.
-            before = [i for i in frame if i < first]
-            after = [i for i in frame if i > last]
-            ok = (before and GAP.match(doc.text[doc[max(before)].idx + len(doc[max(before)].text) : q.start])) or (
-                after and GAP.match(doc.text[q.end : doc[min(after)].idx])
-            )
-            if not ok:
-                continue
+        frame = [t.i for t in _frame_tokens(token) if t.i not in inside and not t.is_punct]
+        if not _touches(doc, q, frame or [token.i], first, last):
+            continue
         distance = min(abs(token.i - first), abs(token.i - last))
         if subject_of(token) is None and token.dep_ != "ROOT":
             distance += 50
@@ -509,13 +525,24 @@ def _frame_cue(doc: Doc, q: Quoted, lay: Layout) -> Token | None:
     return best[1] if best else None
 
 
-def _adjacent_sentence(token: Token, first: int, last: int) -> bool:
-    """Whether `token` sits in a sentence right after the quotation that starts with its frame."""
-    doc = token.doc
-    if last + 1 >= len(doc):
-        return False
-    nxt = doc[last + 1].sent if not doc[last].is_sent_end else doc[last + 1].sent
-    return token.sent.start == nxt.start and nxt.start >= last and nxt.end - nxt.start <= 12
+def _touches(doc: Doc, q: Quoted, frame: list[int], first: int, last: int) -> bool:
+    """Whether a frame's nearest word reaches quotation `q` with only punctuation between."""
+    before = [i for i in frame if i < first]
+    after = [i for i in frame if i > last]
+    if before:
+        tok = doc[max(before)]
+        if GAP.match(doc.text[tok.idx + len(tok.text) : q.start]):
+            return True
+    return bool(after) and bool(GAP.match(doc.text[q.end : doc[min(after)].idx]))
+
+
+def _frame_tokens(cue: Token) -> list[Token]:
+    """The cue with its subject and modifiers, without the clauses it joins or reports."""
+    skip = set()
+    for child in cue.children:
+        if child.dep_ in ("conj", "parataxis", "advcl") or (child.dep_ == "ccomp" and child.i < cue.i):
+            skip.update(t.i for t in child.subtree)
+    return [t for t in cue.subtree if t.i not in skip]
 
 
 def _governing_verb(doc: Doc, q: Quoted) -> Token | None:
@@ -529,7 +556,7 @@ def _governing_verb(doc: Doc, q: Quoted) -> Token | None:
         if not head_in:
             return None
         head = doc[head_in[0]].head
-        while head.pos_ not in ("VERB", "AUX") and head.head is not head:
+        while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
             head = head.head
         if head.i in inside:
             return None

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import attribution, canonical, extract, nlp, provenance
+from . import attribution, canonical, contradictions, extract, nlp, provenance
 from .models import FRAGMENT_JOINER, Article, Mention, Quote
 
 # How sure each construction is of being a real attribution, before speaker resolution.
@@ -107,13 +107,15 @@ def _quote(
             speaker = canonical.resolve_in_article(speaker, names)
     confidence = CONFIDENCE.get(cand.construction, 0.5) - (0.2 if ref is None else 0.0)
     spans = tuple(cand.spans)
+    content = FRAGMENT_JOINER.join(article.text[s:e] for s, e in spans)
+    cue = _mention(cand.cue)
     return Quote(
         article_id=article.id,
         source=article.source,
-        content=FRAGMENT_JOINER.join(article.text[s:e] for s, e in spans),
+        content=content,
         spans=spans,
         kind=cand.kind,  # type: ignore[arg-type]
-        cue=_mention(cand.cue),
+        cue=cue,
         speaker_mention=_mention(item.mention),
         speaker=speaker,
         speaker_kind=kind,  # type: ignore[arg-type]
@@ -121,6 +123,7 @@ def _quote(
         cited_outlet=chain[-1] if chain else None,
         cited_chain=chain,
         publisher=publisher,
+        polarity=contradictions.polarity(content, cue.text if cue else None),
         confidence=round(confidence, 2),
     )
 

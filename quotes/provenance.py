@@ -49,6 +49,21 @@ def publisher(doc: Doc, lay: Layout, *, known: str | None = None) -> str | None:
     return best[1] if best else None
 
 
+def _framing_outlet(head: Token) -> str | None:
+    """An outlet whose own cue frames this one: `Peskov said, RBC reported` (either attachment)."""
+    from .extract import is_cue, subject_of
+
+    neighbours = [c for c in head.children if c.dep_ in ("parataxis", "conj", "advcl")]
+    if head.dep_ in ("parataxis", "ccomp", "conj") and head.head.i != head.i:
+        neighbours.append(head.head)
+    for token in neighbours:
+        if token.i != head.i and is_cue(token):
+            found = outlet_in(subject_of(token))
+            if found:
+                return found
+    return None
+
+
 def _addressee_outlet(head: Token) -> str | None:
     """An outlet the statement was given to: `told VGTRK journalist ...`, `in an interview with CNN`."""
     doc = head.doc
@@ -106,6 +121,9 @@ def _own_outlets(item: Attributed, items: list[Attributed]) -> list[str]:
         told = _addressee_outlet(cand.head)
         if told:
             out.append(told)
+        framing = _framing_outlet(cand.head)
+        if framing:
+            out.insert(0, framing)
         # `..., Peskov said, RBC reported.`: an outlet's cue in the same sentence frames this one.
         for other in items:
             head = other.candidate.head
