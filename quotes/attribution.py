@@ -53,29 +53,12 @@ def _entity_mentions(doc: Doc, lay: Layout) -> list[_Seen]:
         if lay.in_furniture(ent.start_char):
             continue
         if ent.label_ == "PERSON":
-            ref = canonical.describe(doc[ent.start : ent.end])
-            sentence = doc[ent.sent.start : ent.sent.end]
-            # The title of the person comes from the phrase around the name, if any.
-            phrase = _phrase_around(ent)
-            if phrase is not None:
-                ref = canonical.describe(phrase) or ref
-            if ref is not None:
-                seen.append(_Seen(ent.start_char, ref, False))
-            del sentence
+            name = canonical.clean(ent.text)
+            ref = SpeakerRef(name, "person", canonical.title_before(ent))
+            seen.append(_Seen(ent.start_char, ref, False))
         elif ent.label_ == "OUTLET":
             seen.append(_Seen(ent.start_char, SpeakerRef(ent.ent_id_ or ent.text, "outlet"), False))
     return seen
-
-
-def _phrase_around(ent: Span) -> Span | None:
-    """The noun phrase whose head is the entity's last token (`US Ambassador to Turkey Tom Barrack`)."""
-    from .extract import noun_phrase
-
-    head = ent[-1]
-    if head.dep_ in ("compound", "flat"):
-        return None
-    phrase = noun_phrase(head)
-    return phrase if len(phrase) <= 20 else None
 
 
 def attribute(doc: Doc, lay: Layout, candidates: list[Candidate]) -> list[Attributed]:
@@ -88,7 +71,11 @@ def attribute(doc: Doc, lay: Layout, candidates: list[Candidate]) -> list[Attrib
             mention = cand.citing  # `According to Bloomberg, citing sources ...`
         ref = None
         if mention is not None:
-            ref = canonical.describe(mention) or _resolve(mention, seen, out)
+            ref = (
+                canonical.describe(mention)
+                or _resolve(mention, seen, out)
+                or canonical.describe_nominal(mention)
+            )
         elif cand.construction == "continuation":
             ref = _running_speaker(cand, out)
         if ref is not None and mention is not None:

@@ -96,6 +96,19 @@ def describe(span: Span) -> SpeakerRef | None:
     return None
 
 
+def describe_nominal(span: Span) -> SpeakerRef | None:
+    """A common-noun speaker that names itself: `the health ministry`, `Republicans`, `the ad`.
+
+    Used once resolution found no antecedent; pronouns and bare titles (`the spokesman`) stay
+    unresolved rather than becoming a speaker called "spokesman".
+    """
+    root = span.root
+    if is_pronoun(span) or root.lower_ in lexicons.words("titles") or root.pos_ not in ("NOUN", "PROPN"):
+        return None
+    kind = "organization" if root.lemma_.lower() in lexicons.words("organization_nouns") else "unknown"
+    return SpeakerRef(_org_name(_without_appositive(span)), kind)
+
+
 def _org_name(span: Span) -> str:
     """`the Kremlin's press service` -> `Kremlin press service`."""
     words = [t.text for t in span if t.dep_ != "case" and t.text not in ("'s", "\u2019s", "'")]
@@ -144,13 +157,41 @@ def _titled(span: Span) -> bool:
     return any(t.lower_ in titles for t in span)
 
 
+TITLE_JOINERS = {"of", "to", "the", "for", "and", "at", "on", "'s", "\u2019s"}
+
+
+def title_before(name: Span, *, limit: int | None = None) -> str | None:
+    """The title written right before a name: `US Ambassador to Turkey` Tom Barrack.
+
+    Scans left over capitalised words and the small words that join them, within the sentence
+    (and within `limit`, a token index), and keeps the result only if it holds a title word.
+    """
+    doc = name.doc
+    lowest = max(name.sent.start, limit if limit is not None else 0)
+    start = name.start
+    while start - 1 >= lowest:
+        tok = doc[start - 1]
+        if not (tok.is_title or tok.is_upper or tok.lower_ in TITLE_JOINERS or tok.lower_ in lexicons.words("titles")):
+            break
+        if tok.is_punct:
+            break
+        start -= 1
+    while start < name.start and doc[start].lower_ in TITLE_JOINERS:
+        start += 1
+    words = doc[start : name.start]
+    titles = lexicons.words("titles")
+    if not len(words) or not any(t.lower_ in titles for t in words):
+        return None
+    return clean(words.text) or None
+
+
 def _title(span: Span, name: Span) -> str | None:
     """The words of `span` around the name that say who the person is."""
-    before = span.doc[span.start : name.start]
-    after = span.doc[name.end : span.end]
     parts = []
-    if len(before):
-        parts.append(clean(before.text))
+    before = title_before(name, limit=span.start)
+    if before:
+        parts.append(before)
+    after = span.doc[name.end : span.end]
     if len(after) and after[0].text == ",":
         parts.append(clean(after[1:].text))
     title = ", ".join(p for p in parts if p)
@@ -220,7 +261,9 @@ def merge_map(
     freq = frequency or (lambda _name: 0)
     by_surname: dict[str, list[str]] = defaultdict(list)
     for name, kind in names:
-        if kind in (None, "person") and surname(name):
+        # A lone surname the tagger took for an organisation (`Lavrov said`) may join a person.
+        lone = len(name.split()) == 1 and name[:1].isupper() and kind == "organization"
+        if (kind in (None, "person") or lone) and surname(name):
             by_surname[surname(name)].append(name)
     mapping: dict[str, str] = {}
     for group in by_surname.values():
@@ -238,4 +281,6 @@ def merge_map(
             mapping.update({n: best for n in cluster if n != best})
         if len(canon) == 1:
             mapping.update({n: canon[0] for n in group if len(n.split()) == 1})
+        elif not canon:
+            pass
     return mapping

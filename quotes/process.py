@@ -103,8 +103,10 @@ def _quote(
     speaker = kind = title = None
     if ref is not None:
         speaker, kind, title = ref.name, ref.kind, ref.title
-        if kind == "person":
-            speaker = canonical.resolve_in_article(speaker, names)
+        if kind == "person" or (kind == "organization" and len(speaker.split()) == 1):
+            resolved = canonical.resolve_in_article(speaker, names)
+            if resolved != speaker:
+                speaker, kind = resolved, "person"
     confidence = CONFIDENCE.get(cand.construction, 0.5) - (0.2 if ref is None else 0.0)
     spans = tuple(cand.spans)
     content = FRAGMENT_JOINER.join(article.text[s:e] for s, e in spans)

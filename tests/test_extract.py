@@ -1,0 +1,165 @@
+"""extract: quotation marks, layout, and each construction on hand-written sentences."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from quotes import extract
+from quotes.nlp import parse_text
+
+
+def found(nlp: Language, text: str) -> list[tuple[str, str, str | None, list[str]]]:
+    """(construction, kind, subject, content fragments) of every candidate in `text`."""
+    doc = nlp(parse_text(text))
+    return [
+        (c.construction, c.kind, c.subject.text if c.subject else None, [text[s:e] for s, e in c.spans])
+        for c in extract.extract(doc)
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# quotation marks
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('She said "yes" and left.', ['"yes"']),
+        ("She said \u201cyes\u201d and left.", ["\u201cyes\u201d"]),
+        ("He called it ``a farce'' twice.", ["``a farce''"]),
+        ("NYT style: ''We won,'' he said.", ["''We won,''"]),
+        ("\u00abNon\u00bb, dit-il.", ["\u00abNon\u00bb"]),
+        ('A "one" and a "two".', ['"one"', '"two"']),
+    ],
+)
+def test_extract_quoted_spans_marks(text: str, expected: list[str]) -> None:
+    assert [text[q.start : q.end] for q in extract.quoted_spans(text)] == expected
+
+
+def test_extract_quoted_spans_multi_paragraph() -> None:
+    text = '"First part of it.\n\n"Second part," she said.\n'
+    spans = extract.quoted_spans(text)
+    assert len(spans) == 1
+    assert text[spans[0].start : spans[0].end] == '"First part of it.\n\n"Second part,"'
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['He said "never closed.', '"', '""', 'x " y " z "', "\u201d backwards \u201c", "''''", "```"],
+)
+def test_extract_quoted_spans_unbalanced_never_raises(text: str) -> None:
+    for q in extract.quoted_spans(text):
+        assert 0 <= q.start < q.end <= len(text)
+
+
+def test_extract_unclosed_quote_ends_with_paragraph() -> None:
+    text = 'He said "this never closes\nNext line.'
+    (q,) = extract.quoted_spans(text)
+    assert not q.closed and text[q.start : q.end] == '"this never closes'
+
+
+def test_extract_furniture_link_lists_and_prefixes() -> None:
+    text = (
+        "The minister said the plan would work.\n\n"
+        "More news: Minister quits over plan\n"
+        "Storm hits coast\nMarkets rally on rate hopes\nNew phone launched\n"
+    )
+    paras = extract.paragraphs(text)
+    assert extract.furniture(text, paras) == {1, 2, 3, 4}
+
+
+# --------------------------------------------------------------------------------------------
+# constructions
+
+
+def test_extract_direct_quote_after_frame(nlp: Language) -> None:
+    assert found(nlp, '"We will win the vote," Alice Smith said.') == [
+        ("direct", "direct", "Alice Smith", ['"We will win the vote,"'])
+    ]
+
+
+def test_extract_direct_quote_before_frame_with_colon(nlp: Language) -> None:
+    (item,) = found(nlp, 'Asked about the vote, the senator replied: "We have the numbers."')
+    assert item[0] == "direct" and item[2] == "the senator" and item[3] == ['"We have the numbers."']
+
+
+def test_extract_split_quote_is_one_attribution(nlp: Language) -> None:
+    (item,) = found(nlp, '"The plan is sound," the mayor said, "and we will fund it."')
+    assert item[2] == "the mayor"
+    assert item[3] == ['"The plan is sound,"', '"and we will fund it."']
+
+
+def test_extract_indirect_said_that(nlp: Language) -> None:
+    (item,) = found(nlp, "The governor said that the bridge would reopen in May.")
+    assert item[:3] == ("indirect", "indirect", "The governor")
+    assert item[3] == ["that the bridge would reopen in May"]
+
+
+def test_extract_indirect_cue_after_content(nlp: Language) -> None:
+    (item,) = found(nlp, "The bridge will reopen in May, the governor said.")
+    assert item[2] == "the governor" and item[3] == ["The bridge will reopen in May"]
+
+
+def test_extract_mixed_quote(nlp: Language) -> None:
+    (item,) = found(nlp, 'The coach said the team was "ready for anything" this season.')
+    assert item[1] == "mixed" and '"ready for anything"' in item[3][0]
+
+
+def test_extract_according_to_front_and_back(nlp: Language) -> None:
+    front = found(nlp, "According to the ministry, exports rose by ten percent last year.")
+    back = found(nlp, "Exports rose by ten percent last year, according to the ministry.")
+    for items in (front, back):
+        (item,) = [i for i in items if i[0] == "according_to"]
+        assert item[2] == "the ministry"
+        assert item[3] == ["exports rose by ten percent last year"] or item[3] == [
+            "Exports rose by ten percent last year"
+        ]
+
+
+def test_extract_according_to_citing_keeps_both(nlp: Language) -> None:
+    doc = nlp(parse_text("According to Reuters, citing two officials, the talks have stalled."))
+    (cand,) = [c for c in extract.extract(doc) if c.construction == "according_to"]
+    assert cand.subject is not None and cand.subject.text == "Reuters"
+    assert cand.citing is not None and cand.citing.text == "two officials"
+    assert doc.text[cand.start : cand.end] == "the talks have stalled"
+
+
+def test_extract_participle_cue_inherits_subject(nlp: Language) -> None:
+    items = found(nlp, "The council voted on Monday, stressing the importance of cheaper housing for families.")
+    (item,) = [i for i in items if i[3] == ["the importance of cheaper housing for families"]]
+    assert item[2] == "The council"
+
+
+def test_extract_scare_quote_is_not_a_statement(nlp: Language) -> None:
+    assert found(nlp, 'The so-called "reform" passed the house on Tuesday.') == []
+
+
+def test_extract_quote_only_paragraph_continues(nlp: Language) -> None:
+    items = found(nlp, '"We will rebuild," the mayor said.\n\n"Every house, every school, every road."\n')
+    assert [i[0] for i in items] == ["direct", "continuation"]
+
+
+def test_extract_furniture_quotes_are_ignored(nlp: Language) -> None:
+    text = (
+        "The minister spoke on Monday.\n\n"
+        'Why the "cheap" drones failed\nRead more: "Peace is near," says envoy\n'
+    )
+    assert found(nlp, text) == []
+
+
+def test_extract_passive_report_has_no_speaker(nlp: Language) -> None:
+    (item,) = found(nlp, "It was reported that the factory had closed.")
+    assert item[2] is None and item[3] == ["that the factory had closed"]
+
+
+def test_extract_question_after_when_asked_is_not_a_statement(nlp: Language) -> None:
+    items = found(nlp, 'When asked if the deal was dead, he replied: "No."')
+    assert [i[3] for i in items] == [['"No."']]
+
+
+def test_extract_narrator_conjunct_is_its_own_frame(nlp: Language) -> None:
+    items = found(nlp, 'Lee said that trade was strong, and he used the words "a golden age for exports".')
+    contents = [i[3] for i in items]
+    assert ["that trade was strong"] in contents
+    assert ['"a golden age for exports"'] in contents
