@@ -23,7 +23,20 @@ from . import canonical, lexicons
 from .canonical import SpeakerRef
 from .extract import Candidate, Layout
 
-OUTLET_NOUNS = {"agency", "newspaper", "paper", "channel", "outlet", "network", "broadcaster", "daily", "magazine", "publication", "website", "site"}
+OUTLET_NOUNS = {
+    "agency",
+    "newspaper",
+    "paper",
+    "channel",
+    "outlet",
+    "network",
+    "broadcaster",
+    "daily",
+    "magazine",
+    "publication",
+    "website",
+    "site",
+}
 # Role nouns that stand for one another (`the Turkish leader` may be its president).
 ROLE_FAMILIES = [{"leader", "president", "premier", "prime", "chancellor", "head"}]
 RUNNING_SPEAKER_PARAGRAPHS = 2

@@ -81,9 +81,13 @@ def describe(span: Span) -> SpeakerRef | None:
     if root.lower_ in anonymous and not person:
         return SpeakerRef(_anonymous_name(span, outlet), "anonymous")
     if person:
-        ent = _with_given_names(max(person, key=lambda e: (root.i in range(e.start, e.end), e.end)), span)
+        ent = _with_given_names(
+            max(person, key=lambda e: (root.i in range(e.start, e.end), e.end)), span
+        )
         return SpeakerRef(clean(ent.text), "person", _title(span, ent))
-    if outlet is not None and (root.i in range(outlet.start, outlet.end) or root.lower_ in _outlet_heads()):
+    if outlet is not None and (
+        root.i in range(outlet.start, outlet.end) or root.lower_ in _outlet_heads()
+    ):
         return SpeakerRef(outlet.ent_id_ or clean(outlet.text), "outlet")
     if root.lower_ in lexicons.words("speech_nouns"):
         return None
@@ -103,9 +107,15 @@ def describe_nominal(span: Span) -> SpeakerRef | None:
     unresolved rather than becoming a speaker called "spokesman".
     """
     root = span.root
-    if is_pronoun(span) or root.lower_ in lexicons.words("titles") or root.pos_ not in ("NOUN", "PROPN"):
+    if (
+        is_pronoun(span)
+        or root.lower_ in lexicons.words("titles")
+        or root.pos_ not in ("NOUN", "PROPN")
+    ):
         return None
-    kind = "organization" if root.lemma_.lower() in lexicons.words("organization_nouns") else "unknown"
+    kind = (
+        "organization" if root.lemma_.lower() in lexicons.words("organization_nouns") else "unknown"
+    )
     return SpeakerRef(_org_name(_without_appositive(span)), kind)
 
 
@@ -135,7 +145,17 @@ def _with_given_names(ent: Span, span: Span) -> Span:
 
 
 def _outlet_heads() -> set[str]:
-    return {"agency", "newspaper", "paper", "channel", "outlet", "network", "broadcaster", "daily", "magazine"}
+    return {
+        "agency",
+        "newspaper",
+        "paper",
+        "channel",
+        "outlet",
+        "network",
+        "broadcaster",
+        "daily",
+        "magazine",
+    }
 
 
 def _anonymous_name(span: Span, outlet: Span | None) -> str:
@@ -171,7 +191,12 @@ def title_before(name: Span, *, limit: int | None = None) -> str | None:
     start = name.start
     while start - 1 >= lowest:
         tok = doc[start - 1]
-        if not (tok.is_title or tok.is_upper or tok.lower_ in TITLE_JOINERS or tok.lower_ in lexicons.words("titles")):
+        if not (
+            tok.is_title
+            or tok.is_upper
+            or tok.lower_ in TITLE_JOINERS
+            or tok.lower_ in lexicons.words("titles")
+        ):
             break
         if tok.is_punct:
             break
@@ -199,7 +224,9 @@ def _title(span: Span, name: Span) -> str | None:
 
 
 def title_words(title: str | None) -> set[str]:
-    return {w for w in re.findall(r"[a-z]+", (title or "").lower()) if w not in ("the", "of", "to", "a")}
+    return {
+        w for w in re.findall(r"[a-z]+", (title or "").lower()) if w not in ("the", "of", "to", "a")
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,7 +303,9 @@ def merge_map(
                     break
             else:
                 clusters.append([name])
-        canon = [max(c, key=lambda n: (freq(n), len(n), n)) if len(c) > 1 else c[0] for c in clusters]
+        canon = [
+            max(c, key=lambda n: (freq(n), len(n), n)) if len(c) > 1 else c[0] for c in clusters
+        ]
         for cluster, best in zip(clusters, canon, strict=True):
             mapping.update({n: best for n in cluster if n != best})
         if len(canon) == 1:

@@ -169,14 +169,17 @@ def quoted_spans(text: str) -> list[Quoted]:
                     open_at, closers = i, OPENERS[mark]
                 elif mark in STRAIGHT and _is_opening(text, i, width):
                     open_at, closers = i, mark
-            elif mark in closers or (closers in STRAIGHT and mark in STRAIGHT):
-                if mark not in STRAIGHT or not _is_opening(text, i, width) or i + width >= pend:
-                    out.append(Quoted(open_at, i + width))
-                    open_at = None
+            elif (mark in closers or (closers in STRAIGHT and mark in STRAIGHT)) and (
+                mark not in STRAIGHT or not _is_opening(text, i, width) or i + width >= pend
+            ):
+                out.append(Quoted(open_at, i + width))
+                open_at = None
             i += width
         if open_at is not None:
             nxt = paras[p + 1] if p + 1 < len(paras) else None
-            continues = nxt is not None and text[nxt[0] : nxt[1]].lstrip()[:1] in '"\u201c\u201e\u00ab`\''
+            continues = (
+                nxt is not None and text[nxt[0] : nxt[1]].lstrip()[:1] in "\"\u201c\u201e\u00ab`'"
+            )
             if not continues:
                 out.append(Quoted(open_at, pend, closed=False))
                 open_at = None
@@ -184,7 +187,12 @@ def quoted_spans(text: str) -> list[Quoted]:
                 # The next paragraph's opening mark re-opens the same quote: skip past it.
                 assert nxt is not None
                 lead = len(text[nxt[0] : nxt[1]]) - len(text[nxt[0] : nxt[1]].lstrip())
-                paras[p + 1] = (nxt[0] + lead + (2 if text[nxt[0] + lead : nxt[0] + lead + 2] in ("``", "''") else 1), nxt[1])
+                paras[p + 1] = (
+                    nxt[0]
+                    + lead
+                    + (2 if text[nxt[0] + lead : nxt[0] + lead + 2] in ("``", "''") else 1),
+                    nxt[1],
+                )
     return out
 
 
@@ -240,7 +248,13 @@ def subject_of(token: Token, *, depth: int = 0) -> Span | None:
             return noun_phrase(child)
     if token.dep_ == "ROOT":
         # `EADaily adds: ...` where the tagger took the name for an adverb.
-        left = [c for c in token.children if c.i == token.i - 1 and c.text[:1].isupper() and c.dep_ in ("advmod", "npadvmod", "compound")]
+        left = [
+            c
+            for c in token.children
+            if c.i == token.i - 1
+            and c.text[:1].isupper()
+            and c.dep_ in ("advmod", "npadvmod", "compound")
+        ]
         if left:
             return token.doc[left[0].i : left[0].i + 1]
     if depth > 3:
@@ -271,7 +285,9 @@ def citing_phrase(token: Token) -> Span | None:
 
 def _question_clause(token: Token) -> bool:
     """`When asked if ...`: a question put to the speaker, not a statement of theirs."""
-    return token.dep_ == "advcl" and any(c.dep_ in ("advmod", "mark") and c.lower_ in ("when", "if", "after") for c in token.children)
+    return token.dep_ == "advcl" and any(
+        c.dep_ in ("advmod", "mark") and c.lower_ in ("when", "if", "after") for c in token.children
+    )
 
 
 def _expletive(token: Token) -> bool:
@@ -449,7 +465,7 @@ def _kind(spans: list[tuple[int, int]], lay: Layout) -> str:
 
 
 def according_to(doc: Doc, lay: Layout) -> Iterator[Candidate]:
-    """`According to X, ...` and `..., according to X.`: X is the speaker, the clause the content."""
+    """`According to X, ...` and `..., according to X.`: X speaks, the clause is the content."""
     for token in doc:
         if token.lower_ != "according" or lay.in_furniture(token.idx):
             continue
@@ -538,9 +554,11 @@ def _touches(doc: Doc, q: Quoted, frame: list[int], first: int, last: int) -> bo
 
 def _frame_tokens(cue: Token) -> list[Token]:
     """The cue with its subject and modifiers, without the clauses it joins or reports."""
-    skip = set()
+    skip: set[int] = set()
     for child in cue.children:
-        if child.dep_ in ("conj", "parataxis", "advcl") or (child.dep_ == "ccomp" and child.i < cue.i):
+        if child.dep_ in ("conj", "parataxis", "advcl") or (
+            child.dep_ == "ccomp" and child.i < cue.i
+        ):
             skip.update(t.i for t in child.subtree)
     return [t for t in cue.subtree if t.i not in skip]
 

@@ -1,4 +1,4 @@
-"""The whole jobs, stage after stage: `ingest` (inputs -> database) and `extract` (inputs -> quotes).
+"""The whole jobs, stage after stage: `ingest` (inputs -> database), `extract` (inputs -> quotes).
 
 Each job only chains the stages' own functions; this is what the CLI commands call.
 """
@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import sqlite_utils
-from spacy.language import Language
 
 from . import canonical, contradictions, nlp, query, store
 from .ingest import read_articles
@@ -30,7 +29,9 @@ class IngestReport:
     failures: list[Failure] = field(default_factory=list)
 
 
-def _new_only(db: sqlite_utils.Database, articles: Iterable[Article], report: IngestReport) -> Iterator[Article]:
+def _new_only(
+    db: sqlite_utils.Database, articles: Iterable[Article], report: IngestReport
+) -> Iterator[Article]:
     """Articles not stored yet: a re-ingest parses nothing it has seen."""
     seen: set[str] = set()
     for article in articles:
@@ -91,7 +92,9 @@ def merge_speakers(db: sqlite_utils.Database) -> int:
     """Merge speaker name variants across the database (see `canonical.merge_map`)."""
 
     def frequency(name: str) -> int:
-        row = db.execute("select count(*) from articles where instr(text, ?) > 0", [name]).fetchone()
+        row = db.execute(
+            "select count(*) from articles where instr(text, ?) > 0", [name]
+        ).fetchone()
         return int(row[0])
 
     mapping = canonical.merge_map(store.speaker_names(db), frequency=frequency)
@@ -101,7 +104,7 @@ def merge_speakers(db: sqlite_utils.Database) -> int:
 def detect_contradictions(db: sqlite_utils.Database) -> int:
     """Find claim/denial pairs among all stored quotes and store them; returns how many."""
     pairs = contradictions.find_contradictions(query.find(db, limit=None))
-    db["contradictions"].delete_where()
+    db.table("contradictions").delete_where()
     return store.save_contradictions(db, pairs)
 
 
@@ -116,7 +119,9 @@ def extract(
     model_ = nlp.load(model)
     texts: list[str] = []
     found: list[Quote] = []
-    for article, quotes in process(read_articles(paths, outlet=outlet, on_error=on_error), nlp_=model_):
+    for article, quotes in process(
+        read_articles(paths, outlet=outlet, on_error=on_error), nlp_=model_
+    ):
         texts.append(article.text)
         found.extend(quotes)
     return canonicalize(found, texts=texts)

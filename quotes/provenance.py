@@ -65,10 +65,12 @@ def _framing_outlet(head: Token) -> str | None:
 
 
 def _addressee_outlet(head: Token) -> str | None:
-    """An outlet the statement was given to: `told VGTRK journalist ...`, `in an interview with CNN`."""
+    """An outlet a statement was given to: `told VGTRK journalist`, `in an interview with CNN`."""
     doc = head.doc
     for child in head.children:
-        if child.dep_ in ("dobj", "dative", "iobj") or (child.dep_ == "prep" and child.lower_ in ("to", "with", "in")):
+        if child.dep_ in ("dobj", "dative", "iobj") or (
+            child.dep_ == "prep" and child.lower_ in ("to", "with", "in")
+        ):
             found = outlet_in(doc[child.left_edge.i : child.right_edge.i + 1])
             if found:
                 return found
@@ -86,7 +88,9 @@ def _on_record(head: Token) -> bool:
     return False
 
 
-def cite(items: list[Attributed], lay: Layout, *, publisher_name: str | None) -> list[tuple[str, ...]]:
+def cite(
+    items: list[Attributed], lay: Layout, *, publisher_name: str | None
+) -> list[tuple[str, ...]]:
     """The cited-outlet chain of each statement (outermost first), in the order of `items`."""
     chains: list[tuple[str, ...]] = []
     running: dict[int, str] = {}
@@ -100,7 +104,11 @@ def cite(items: list[Attributed], lay: Layout, *, publisher_name: str | None) ->
         for outlet in chain:
             if outlet != publisher_name:
                 running[para] = outlet
-        if item.speaker is not None and item.speaker.kind == "outlet" and item.speaker.name != publisher_name:
+        if (
+            item.speaker is not None
+            and item.speaker.kind == "outlet"
+            and item.speaker.name != publisher_name
+        ):
             running[para] = item.speaker.name
         chains.append(tuple(dict.fromkeys(chain)))
     return chains
@@ -127,11 +135,23 @@ def _own_outlets(item: Attributed, items: list[Attributed]) -> list[str]:
         # `..., Peskov said, RBC reported.`: an outlet's cue in the same sentence frames this one.
         for other in items:
             head = other.candidate.head
-            if other is item or head is None or other.speaker is None or other.speaker.kind != "outlet":
+            if (
+                other is item
+                or head is None
+                or other.speaker is None
+                or other.speaker.kind != "outlet"
+            ):
                 continue
-            if head.sent.start == cand.head.sent.start and other.candidate.spans == cand.spans:
-                out.insert(0, other.speaker.name)
-            elif head.sent.start == cand.head.sent.start and head.dep_ != "ccomp" and head.i > cand.head.i and _frames(other, item):
+            if (
+                head.sent.start == cand.head.sent.start
+                and other.candidate.spans == cand.spans
+                or (
+                    head.sent.start == cand.head.sent.start
+                    and head.dep_ != "ccomp"
+                    and head.i > cand.head.i
+                    and _frames(other, item)
+                )
+            ):
                 out.insert(0, other.speaker.name)
     return list(dict.fromkeys(out))
 
@@ -140,7 +160,11 @@ def _frames(outer: Attributed, inner: Attributed) -> bool:
     """Whether `outer`'s cue reports `inner` (its content covers `inner`'s statement)."""
     o = outer.candidate
     i = inner.candidate
-    return o.start <= i.start and i.end <= o.end + 2 or (i.head is not None and i.head.head.i == (o.head.i if o.head else -1))
+    return (
+        o.start <= i.start
+        and i.end <= o.end + 2
+        or (i.head is not None and i.head.head.i == (o.head.i if o.head else -1))
+    )
 
 
 def _nesting_outlets(item: Attributed, items: list[Attributed]) -> list[str]:

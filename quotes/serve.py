@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import datasette.handle_exception
 import uvicorn
 from datasette.app import Datasette
 
@@ -238,6 +237,11 @@ def _plain_error_pages() -> None:
     rich raises ValueError, so a 404 becomes a crash. Without rich the handler renders the
     normal error page (and no longer prints a traceback for every 4xx).
     """
+    # Imported here, after `datasette.app`: imported first, it would import `datasette.plugins`,
+    # which registers the default plugins and with them this module half-initialised, without
+    # its error handler (every error page then fails).
+    import datasette.handle_exception
+
     datasette.handle_exception.rich = None
 
 

@@ -68,7 +68,10 @@ def test_attribution_possessor_of_speech_noun(nlp: Language) -> None:
 
 
 def test_attribution_anonymous_sources(nlp: Language) -> None:
-    found = run(nlp, "According to Reuters, citing two people familiar with the matter, the merger is off.\n")
+    found = run(
+        nlp,
+        "According to Reuters, citing two people familiar with the matter, the merger is off.\n",
+    )
     (quote,) = [q for q in found if "the merger is off" in q.content]
     assert quote.speaker_kind == "anonymous"
     assert quote.speaker == "two people familiar with the matter"
@@ -76,7 +79,9 @@ def test_attribution_anonymous_sources(nlp: Language) -> None:
 
 
 def test_attribution_title_kept_apart_from_name(nlp: Language) -> None:
-    (quote,) = run(nlp, "White House spokesman Josh Earnest said that the president would veto the bill.\n")
+    (quote,) = run(
+        nlp, "White House spokesman Josh Earnest said that the president would veto the bill.\n"
+    )
     assert quote.speaker == "Josh Earnest"
     assert quote.speaker_title == "White House spokesman"
     assert quote.speaker_kind == "person"
@@ -147,16 +152,25 @@ def test_canonical_merge_map_variants_and_surnames() -> None:
     ]
     counts = {"Vladimir Putin": 9, "Vladmir Putin": 1}
     mapping = canonical.merge_map(names, frequency=lambda n: counts.get(n, 0))
-    assert mapping == {"Vladmir Putin": "Vladimir Putin", "Putin": "Vladimir Putin", "Peskov": "Dmitry Peskov"}
+    assert mapping == {
+        "Vladmir Putin": "Vladimir Putin",
+        "Putin": "Vladimir Putin",
+        "Peskov": "Dmitry Peskov",
+    }
 
 
 def test_canonical_never_merges_people_sharing_a_surname() -> None:
-    mapping = canonical.merge_map([("Hillary Clinton", "person"), ("Bill Clinton", "person"), ("Clinton", "person")])
+    mapping = canonical.merge_map(
+        [("Hillary Clinton", "person"), ("Bill Clinton", "person"), ("Clinton", "person")]
+    )
     assert mapping == {}
 
 
 def test_canonical_organisations_are_not_merged_by_surname() -> None:
-    assert canonical.merge_map([("Bank of England", "organization"), ("England", "organization")]) == {}
+    assert (
+        canonical.merge_map([("Bank of England", "organization"), ("England", "organization")])
+        == {}
+    )
 
 
 def test_canonical_clean_and_surname() -> None:

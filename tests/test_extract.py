@@ -13,7 +13,12 @@ def found(nlp: Language, text: str) -> list[tuple[str, str, str | None, list[str
     """(construction, kind, subject, content fragments) of every candidate in `text`."""
     doc = nlp(parse_text(text))
     return [
-        (c.construction, c.kind, c.subject.text if c.subject else None, [text[s:e] for s, e in c.spans])
+        (
+            c.construction,
+            c.kind,
+            c.subject.text if c.subject else None,
+            [text[s:e] for s, e in c.spans],
+        )
         for c in extract.extract(doc)
     ]
 
@@ -81,7 +86,9 @@ def test_extract_direct_quote_after_frame(nlp: Language) -> None:
 
 def test_extract_direct_quote_before_frame_with_colon(nlp: Language) -> None:
     (item,) = found(nlp, 'Asked about the vote, the senator replied: "We have the numbers."')
-    assert item[0] == "direct" and item[2] == "the senator" and item[3] == ['"We have the numbers."']
+    assert (
+        item[0] == "direct" and item[2] == "the senator" and item[3] == ['"We have the numbers."']
+    )
 
 
 def test_extract_split_quote_is_one_attribution(nlp: Language) -> None:
@@ -126,7 +133,10 @@ def test_extract_according_to_citing_keeps_both(nlp: Language) -> None:
 
 
 def test_extract_participle_cue_inherits_subject(nlp: Language) -> None:
-    items = found(nlp, "The council voted on Monday, stressing the importance of cheaper housing for families.")
+    items = found(
+        nlp,
+        "The council voted on Monday, stressing the importance of cheaper housing for families.",
+    )
     (item,) = [i for i in items if i[3] == ["the importance of cheaper housing for families"]]
     assert item[2] == "The council"
 
@@ -136,7 +146,9 @@ def test_extract_scare_quote_is_not_a_statement(nlp: Language) -> None:
 
 
 def test_extract_quote_only_paragraph_continues(nlp: Language) -> None:
-    items = found(nlp, '"We will rebuild," the mayor said.\n\n"Every house, every school, every road."\n')
+    items = found(
+        nlp, '"We will rebuild," the mayor said.\n\n"Every house, every school, every road."\n'
+    )
     assert [i[0] for i in items] == ["direct", "continuation"]
 
 
@@ -159,7 +171,9 @@ def test_extract_question_after_when_asked_is_not_a_statement(nlp: Language) -> 
 
 
 def test_extract_narrator_conjunct_is_its_own_frame(nlp: Language) -> None:
-    items = found(nlp, 'Lee said that trade was strong, and he used the words "a golden age for exports".')
+    items = found(
+        nlp, 'Lee said that trade was strong, and he used the words "a golden age for exports".'
+    )
     contents = [i[3] for i in items]
     assert ["that trade was strong"] in contents
     assert ['"a golden age for exports"'] in contents

