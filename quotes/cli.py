@@ -199,6 +199,9 @@ def _csv(rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> str:
     return out.getvalue()
 
 
+PIPED_WIDTH = 160
+
+
 def _print_table(columns: Sequence[Column], rows: Iterable[Sequence[str]]) -> None:
     # No vertical rules: seven columns still fit 80 characters.
     table = Table(
@@ -207,7 +210,11 @@ def _print_table(columns: Sequence[Column], rows: Iterable[Sequence[str]]) -> No
     for row in rows:
         # Text cells are never parsed as rich markup, so a `[b]` in a quote prints as written.
         table.add_row(*(Text(cell) for cell in row))
-    Console(highlight=False).print(table)
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        # Piped or captured output has no width to honour: give the quotes room to be read.
+        console = Console(highlight=False, width=PIPED_WIDTH)
+    console.print(table)
 
 
 def _emit(
