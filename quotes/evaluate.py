@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +61,290 @@ def predict(
     )
     for article, quotes in process(articles, nlp_=nlp, n_process=n_process):
         yield system_record(article.id, quotes)
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring: the definitions of ../shared/eval/score.py (non-white-space characters, one-to-one
+# greedy matching, Jaccard >= .5 for the headline), so figures agree with it.
+
+DOUBLE_QUOTES = '"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033'
+EXTRA_TRIM = "\u2018\u2019\u201a\u201b\u2039\u203a\u2032`'\u2013\u2014\u2012\u2015\u2026\u00b4"
+NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+CRITERIA = ("any", "jaccard", "exact")
+SUBSETS = ("all", "direct", "indirect")
+
+Spans = list[tuple[int, int]]
+
+
+def _merge(spans: Iterable[Iterable[int]], n: int) -> Spans:
+    """Clip to the text, sort and merge overlapping fragments."""
+    out: Spans = []
+    for s, e in sorted((max(0, int(a)), min(n, int(b))) for a, b in spans):
+        if s >= e:
+            continue
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+class _Text:
+    """Non-white-space character counting over one article's text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.prefix = [0]
+        for ch in text:
+            self.prefix.append(self.prefix[-1] + (not ch.isspace()))
+
+    def size(self, spans: Spans) -> int:
+        return sum(self.prefix[e] - self.prefix[s] for s, e in spans)
+
+    def inter(self, a: Spans, b: Spans) -> int:
+        return sum(
+            self.prefix[min(e1, e2)] - self.prefix[max(s1, s2)]
+            for s1, e1 in a
+            for s2, e2 in b
+            if max(s1, s2) < min(e1, e2)
+        )
+
+    def key(self, spans: Spans) -> frozenset[int]:
+        """Characters left after trimming punctuation, quotes and space from each fragment."""
+        out: set[int] = set()
+        for s, e in spans:
+            while s < e and _trim(self.text[s]):
+                s += 1
+            while e > s and _trim(self.text[e - 1]):
+                e -= 1
+            out.update(i for i in range(s, e) if not self.text[i].isspace())
+        return frozenset(out)
+
+    def direct(self, spans: Spans) -> bool:
+        frags = [self.text[s:e] for s, e in spans]
+        return any(any(c in DOUBLE_QUOTES for c in f) or "''" in f or "``" in f for f in frags)
+
+
+def _trim(ch: str) -> bool:
+    import unicodedata
+
+    return ch.isspace() or ch in DOUBLE_QUOTES or ch in EXTRA_TRIM or unicodedata.category(ch)[0] == "P"
+
+
+def _name_tokens(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", re.sub(r"['\u2019]s\b", "", text.lower()))
+
+
+def _speaker_ok(t: _Text, gold: dict[str, Any], pred: dict[str, Any]) -> bool:
+    if not gold["source"]:
+        return not pred["speaker"] and not pred["speaker_name"].strip()
+    if pred["speaker"] and t.inter(gold["source"], pred["speaker"]) > 0:
+        return True
+    tokens = _name_tokens(pred["speaker_name"])
+    while tokens and tokens[-1] in NAME_SUFFIXES:
+        tokens.pop()
+    gold_tokens = set(_name_tokens(" ".join(t.text[s:e] for s, e in gold["source"])))
+    return bool(tokens) and tokens[-1] in gold_tokens
+
+
+def _greedy(cands: list[tuple[float, int, int, int]]) -> dict[int, int]:
+    cands.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    out = {}
+    for _, _, gi, pj in cands:
+        if gi not in used_g and pj not in used_p:
+            used_g.add(gi)
+            used_p.add(pj)
+            out[gi] = pj
+    return out
+
+
+@dataclass
+class Counts:
+    """Counts for one subset under one matching criterion."""
+
+    gold: int = 0
+    pred: int = 0
+    tp: int = 0
+    spk_n: int = 0
+    spk_ok: int = 0
+    cue_n: int = 0
+    cue_ok: int = 0
+    e2e: int = 0
+
+
+@dataclass
+class Scores:
+    """Micro-averaged counts over all articles, and the errors found on the way."""
+
+    counts: dict[tuple[str, str], Counts] = field(
+        default_factory=lambda: {(s, c): Counts() for s in SUBSETS for c in CRITERIA}
+    )
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def prf(self, subset: str, criterion: str, *, e2e: bool = False) -> tuple[float, float, float]:
+        c = self.counts[(subset, criterion)]
+        tp = c.e2e if e2e else c.tp
+        p = tp / c.pred if c.pred else 0.0
+        r = tp / c.gold if c.gold else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+    def summary(self) -> dict[str, dict[str, float | None]]:
+        """The headline figures per subset: content F1s, speaker and cue accuracy, e2e F1."""
+        out: dict[str, dict[str, float | None]] = {}
+        for sub in SUBSETS:
+            j = self.counts[(sub, "jaccard")]
+            out[sub] = {
+                "gold": j.gold,
+                "pred": j.pred,
+                "content_f1_any": round(self.prf(sub, "any")[2], 4),
+                "content_f1_jaccard": round(self.prf(sub, "jaccard")[2], 4),
+                "content_f1_exact": round(self.prf(sub, "exact")[2], 4),
+                "speaker_acc": round(j.spk_ok / j.spk_n, 4) if j.spk_n else None,
+                "cue_acc": round(j.cue_ok / j.cue_n, 4) if j.cue_n else None,
+                "e2e_p": round(self.prf(sub, "jaccard", e2e=True)[0], 4),
+                "e2e_r": round(self.prf(sub, "jaccard", e2e=True)[1], 4),
+                "e2e_f1": round(self.prf(sub, "jaccard", e2e=True)[2], 4),
+            }
+        return out
+
+
+def _clean(spans: Any, n: int) -> Spans:
+    return _merge(spans or [], n)
+
+
+def score(gold: Iterable[dict[str, Any]], system: Iterable[dict[str, Any]]) -> Scores:
+    """Score system records against gold records (both in the PolNeAR JSONL shapes)."""
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for rec in system:
+        by_doc.setdefault(str(rec.get("doc_id")), []).extend(rec.get("quotes") or [])
+    scores = Scores()
+    for rec in gold:
+        text = rec["text"]
+        n = len(text)
+        golds = [
+            {k: _clean(a.get(k), n) for k in ("content", "source", "cue")}
+            for a in rec.get("attributions", [])
+        ]
+        golds = [g for g in golds if g["content"]]
+        preds = [
+            {
+                "content": _clean(q.get("content"), n),
+                "speaker": _clean(q.get("speaker"), n),
+                "cue": _clean(q.get("cue"), n),
+                "speaker_name": q.get("speaker_name") or "",
+            }
+            for q in by_doc.get(str(rec["doc_id"]), [])
+        ]
+        preds = [p for p in preds if p["content"]]
+        _score_article(_Text(text), str(rec["doc_id"]), golds, preds, scores)
+    return scores
+
+
+def _score_article(
+    t: _Text, doc_id: str, golds: list[dict[str, Any]], preds: list[dict[str, Any]], scores: Scores
+) -> None:
+    gsize = [t.size(g["content"]) for g in golds]
+    psize = [t.size(p["content"]) for p in preds]
+    gkey = [t.key(g["content"]) for g in golds]
+    pkey = [t.key(p["content"]) for p in preds]
+    gcls = ["direct" if t.direct(g["content"]) else "indirect" for g in golds]
+    pown = ["direct" if t.direct(p["content"]) else "indirect" for p in preds]
+    cands: dict[str, list[tuple[float, int, int, int]]] = {c: [] for c in CRITERIA}
+    for gi, g in enumerate(golds):
+        for pj, p in enumerate(preds):
+            inter = t.inter(g["content"], p["content"])
+            if inter <= 0:
+                continue
+            union = gsize[gi] + psize[pj] - inter
+            jac = inter / union if union else 0.0
+            cands["any"].append((jac, inter, gi, pj))
+            if jac >= 0.5:
+                cands["jaccard"].append((jac, inter, gi, pj))
+            if gkey[gi] and gkey[gi] == pkey[pj]:
+                cands["exact"].append((jac, inter, gi, pj))
+    for crit in CRITERIA:
+        match = _greedy(cands[crit])
+        pcls = list(pown)
+        for gi, pj in match.items():
+            pcls[pj] = gcls[gi]
+        for sub in SUBSETS:
+            c = scores.counts[(sub, crit)]
+            c.gold += sum(1 for k in gcls if sub in ("all", k))
+            c.pred += sum(1 for k in pcls if sub in ("all", k))
+            for gi, pj in match.items():
+                if sub not in ("all", gcls[gi]):
+                    continue
+                c.tp += 1
+                ok = _speaker_ok(t, golds[gi], preds[pj])
+                if golds[gi]["source"]:
+                    c.spk_n += 1
+                    c.spk_ok += ok
+                c.e2e += ok
+                if golds[gi]["cue"]:
+                    c.cue_n += 1
+                    c.cue_ok += bool(preds[pj]["cue"]) and t.inter(golds[gi]["cue"], preds[pj]["cue"]) > 0
+        if crit == "jaccard":
+            _collect_errors(t, doc_id, golds, preds, match, gcls, scores)
+
+
+def _collect_errors(
+    t: _Text,
+    doc_id: str,
+    golds: list[dict[str, Any]],
+    preds: list[dict[str, Any]],
+    match: dict[int, int],
+    gcls: list[str],
+    scores: Scores,
+) -> None:
+    def show(spans: Spans) -> str:
+        return " | ".join(t.text[s:e] for s, e in spans)
+
+    matched_preds = set(match.values())
+    for gi, g in enumerate(golds):
+        base = {"doc_id": doc_id, "class": gcls[gi], "gold_content": show(g["content"])}
+        base |= {"gold_source": show(g["source"]), "gold_cue": show(g["cue"])}
+        if gi not in match:
+            scores.errors.append({"error": "missed", **base})
+            continue
+        p = preds[match[gi]]
+        if not _speaker_ok(t, g, p):
+            scores.errors.append(
+                {
+                    "error": "wrong_speaker",
+                    **base,
+                    "pred_speaker": show(p["speaker"]) or None,
+                    "pred_name": p["speaker_name"],
+                }
+            )
+    for pj, p in enumerate(preds):
+        if pj not in matched_preds:
+            scores.errors.append(
+                {
+                    "error": "spurious",
+                    "doc_id": doc_id,
+                    "class": "direct" if t.direct(p["content"]) else "indirect",
+                    "pred_content": show(p["content"]),
+                    "pred_cue": show(p["cue"]),
+                    "pred_speaker": show(p["speaker"]),
+                }
+            )
+
+
+def format_summary(summary: dict[str, dict[str, float | None]]) -> str:
+    """The headline table, one line per subset."""
+
+    def f(x: float | None) -> str:
+        return "  -  " if x is None else f"{x:.3f}"
+
+    lines = [
+        "subset     gold  pred | content F1 any  jacc  exact | spk acc  cue acc | e2e P    R      F1",
+    ]
+    for sub, r in summary.items():
+        lines.append(
+            f"{sub:<9} {r['gold']:>5} {r['pred']:>5} |       {f(r['content_f1_any'])} "
+            f"{f(r['content_f1_jaccard'])} {f(r['content_f1_exact'])} | {f(r['speaker_acc'])}    "
+            f"{f(r['cue_acc'])}  | {f(r['e2e_p'])}  {f(r['e2e_r'])}  {f(r['e2e_f1'])}"
+        )
+    return "\n".join(lines)

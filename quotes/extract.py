@@ -349,7 +349,7 @@ def _fragments(doc: Doc, indexes: Iterable[int]) -> list[tuple[int, int]]:
 
 
 def _edge_punct(token: Token) -> bool:
-    return token.is_punct or token.is_space or token.dep_ == "cc" and token.i == token.head.i
+    return token.is_punct or token.is_space or token.dep_ == "cc"
 
 
 def _closes_inside(doc: Doc, start: int, end: int) -> bool:
@@ -403,7 +403,8 @@ def _new_frames(tokens: list[Token], lay: Layout) -> set[int]:
         if token.dep_ != "conj" or token.pos_ not in ("VERB", "AUX"):
             continue
         subject = [c for c in token.children if c.dep_ == "nsubj"]
-        if not subject or subject[0].lower_ not in ("he", "she", "they"):
+        own_cue = not subject and is_cue(token)  # `said A and said that B`
+        if not own_cue and (not subject or subject[0].lower_ not in ("he", "she", "they")):
             continue
         subtree = list(token.subtree)
         quoted = any(lay.quote_at(t.idx, t.idx + len(t.text)) for t in subtree)
@@ -623,6 +624,11 @@ def direct_quotes(doc: Doc, lay: Layout, taken: list[tuple[int, int]]) -> Iterat
                 paragraph=paragraph,
             )
             continue
+        previous = _previous_direct(by_cue.values(), q, paragraph, doc.text)
+        if previous is not None and words > SHORT_SCARE_QUOTE:
+            # `"A," she said. "B."`: the quote goes on after its frame, one attribution.
+            previous.spans.append((q.start, q.end))
+            continue
         starts_paragraph = doc.text[lay.paragraphs[paragraph][0] : q.start].strip() == ""
         if starts_paragraph and words > SHORT_SCARE_QUOTE:
             # A quote-only paragraph: the running speaker goes on talking.
@@ -633,6 +639,26 @@ def direct_quotes(doc: Doc, lay: Layout, taken: list[tuple[int, int]]) -> Iterat
                 paragraph=paragraph,
             )
     yield from by_cue.values()
+
+
+CONTINUATION_GAP = 150  # characters of frame between a quote and its continuation
+
+
+def _previous_direct(
+    found: Iterable[Candidate], q: Quoted, paragraph: int, text: str
+) -> Candidate | None:
+    """The direct quote this quotation continues: same paragraph, only its frame in between."""
+    for cand in found:
+        if cand.paragraph != paragraph or cand.end > q.start:
+            continue
+        gap = text[cand.end : q.start]
+        if (
+            len(gap) <= CONTINUATION_GAP
+            and re.search(r"[.!?:]\s*$", gap)
+            and not re.search(r"[\"\u201c\u201d]", gap)
+        ):
+            return cand
+    return None
 
 
 def extract(doc: Doc, lay: Layout | None = None) -> list[Candidate]:

@@ -177,3 +177,20 @@ def test_extract_narrator_conjunct_is_its_own_frame(nlp: Language) -> None:
     contents = [i[3] for i in items]
     assert ["that trade was strong"] in contents
     assert ['"a golden age for exports"'] in contents
+
+
+def test_extract_quote_continues_after_its_frame(nlp: Language) -> None:
+    (item,) = found(nlp, '"We lost the vote," the chairman said. "We will not lose the next one."')
+    assert item[2] == "the chairman"
+    assert item[3] == ['"We lost the vote,"', '"We will not lose the next one."']
+
+
+def test_extract_quote_in_next_paragraph_is_not_a_continuation(nlp: Language) -> None:
+    items = found(nlp, '"We lost the vote," the chairman said.\n\n"We will not lose the next one."\n')
+    assert [i[0] for i in items] == ["direct", "continuation"]
+
+
+def test_extract_conjoined_cues_are_two_attributions(nlp: Language) -> None:
+    items = found(nlp, "The mayor said taxes would fall and said that the park would reopen in June.")
+    contents = sorted(i[3][0] for i in items)
+    assert contents == ["taxes would fall", "that the park would reopen in June"]
