@@ -739,6 +739,13 @@ def serve(
         serving.serve(db, host=host, port=port)
 
 
+class ErrorKind(StrEnum):
+    missed = "missed"
+    spurious = "spurious"
+    wrong_speaker = "wrong_speaker"
+    all = "all"
+
+
 @app.command()
 def evaluate(
     gold: Annotated[
@@ -749,33 +756,48 @@ def evaluate(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the system JSONL here (default: stdout)."),
+        typer.Option("--output", "-o", help="Also write the system's predictions (JSONL) here."),
     ] = None,
+    errors: Annotated[
+        ErrorKind | None,
+        typer.Option(help="Print these errors (JSON lines) after the table, for error analysis."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Scores as table or json.")] = "table",
     model: ModelOption = None,
     workers: Annotated[
         int, typer.Option(min=1, help="Processes parsing in parallel (spaCy n_process).")
     ] = 1,
 ) -> None:
-    """Write the system's attributions for gold-standard articles, as JSONL.
+    """Score the extractor against gold attributions (PolNeAR JSONL), as score.py does.
 
-    Each line is `{"doc_id", "quotes": [{"content", "speaker", "cue", "speaker_name"}]}` with
-    offsets into the gold text, the format the scorer reads.
+    Runs the pipeline over every gold article's text and prints content F1 (any overlap,
+    Jaccard >= .5, exact), speaker and cue accuracy, and end-to-end P/R/F1 for all, direct
+    and indirect attributions. `--errors missed` lists what was not found, `spurious` what
+    was found but is not gold, `wrong_speaker` matches with the wrong speaker.
 
     \b
     Example:
-        quotes evaluate gold.jsonl -o system.jsonl
+        quotes evaluate ../shared/eval/dev.jsonl --errors missed > errors.txt
+        quotes evaluate gold.jsonl -o system.jsonl --format json
     """
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter("choose table or json", param_hint="--format")
     with _errors():
         model_ = nlp.load(model)
-        records = list(
-            evaluation.predict(evaluation.read_gold(gold), nlp=model_, n_process=workers)
-        )
-    lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-    if output is None:
-        typer.echo(lines, nl=False)
-        return
-    try:
-        output.write_text(lines, encoding="utf-8")
-    except OSError as e:
-        raise _fail(f"cannot write {output}: {e.strerror or e}") from e
-    typer.echo(f"wrote {_plural(len(records), 'record')} to {output}", err=True)
+        records, scores = evaluation.evaluate(gold, nlp=model_, n_process=workers)
+    if output is not None:
+        lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+        try:
+            output.write_text(lines, encoding="utf-8")
+        except OSError as e:
+            raise _fail(f"cannot write {output}: {e.strerror or e}") from e
+        typer.echo(f"wrote {_plural(len(records), 'record')} to {output}", err=True)
+    summary = scores.summary()
+    if fmt == "json":
+        typer.echo(json.dumps(summary, indent=2))
+    else:
+        typer.echo(evaluation.format_summary(summary))
+    if errors is not None:
+        for error in scores.errors:
+            if errors is ErrorKind.all or error["error"] == errors.value:
+                typer.echo(json.dumps(error, ensure_ascii=False))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,15 @@ def read_gold(path: str | Path) -> Iterator[dict[str, Any]]:
                         raise InputError(f"{path}:{number}: not JSON: {e}") from e
     except OSError as e:
         raise InputError(f"{path}: {e.strerror or e}") from e
+
+
+def evaluate(
+    gold_path: str | Path, *, nlp: Language | None = None, n_process: int = 1
+) -> tuple[list[dict[str, Any]], Scores]:
+    """Run the pipeline over a gold file and score it: (system records, scores)."""
+    gold = list(read_gold(gold_path))
+    records = list(predict(gold, nlp=nlp, n_process=n_process))
+    return records, score(gold, records)
 
 
 def system_record(doc_id: str, quotes: Iterable[Quote]) -> dict[str, Any]:
@@ -126,9 +136,12 @@ class _Text:
 
 
 def _trim(ch: str) -> bool:
-    import unicodedata
-
-    return ch.isspace() or ch in DOUBLE_QUOTES or ch in EXTRA_TRIM or unicodedata.category(ch)[0] == "P"
+    return (
+        ch.isspace()
+        or ch in DOUBLE_QUOTES
+        or ch in EXTRA_TRIM
+        or unicodedata.category(ch)[0] == "P"
+    )
 
 
 def _name_tokens(text: str) -> list[str]:
@@ -284,7 +297,9 @@ def _score_article(
                 c.e2e += ok
                 if golds[gi]["cue"]:
                     c.cue_n += 1
-                    c.cue_ok += bool(preds[pj]["cue"]) and t.inter(golds[gi]["cue"], preds[pj]["cue"]) > 0
+                    c.cue_ok += (
+                        bool(preds[pj]["cue"]) and t.inter(golds[gi]["cue"], preds[pj]["cue"]) > 0
+                    )
         if crit == "jaccard":
             _collect_errors(t, doc_id, golds, preds, match, gcls, scores)
 
@@ -339,7 +354,8 @@ def format_summary(summary: dict[str, dict[str, float | None]]) -> str:
         return "  -  " if x is None else f"{x:.3f}"
 
     lines = [
-        "subset     gold  pred | content F1 any  jacc  exact | spk acc  cue acc | e2e P    R      F1",
+        "subset     gold  pred | content F1 any  jacc  exact | spk acc  cue acc"
+        " | e2e P    R      F1",
     ]
     for sub, r in summary.items():
         lines.append(
