@@ -214,7 +214,15 @@ def is_cue(token: Token) -> bool:
     for child in token.children:
         if child.dep_ == "prt" and f"{lemma} {child.lower_}" in cues:
             return True
-    return lemma in cues and token.pos_ != "AUX"
+    if token.pos_ == "AUX":
+        return False
+    if lemma in cues:
+        return True
+    preps = lexicons.words("cue_prepositions")
+    if any(c.dep_ == "prep" and f"{lemma} {c.lower_}" in preps for c in token.children):
+        return True
+    # `so-called` and `called the meeting` are not cues; `called them "thugs"` is.
+    return lemma in lexicons.words("label_verbs") and bool(_label_tokens(token))
 
 
 def cue_span(token: Token) -> Span:
@@ -284,7 +292,13 @@ def citing_phrase(token: Token) -> Span | None:
 
 
 def _question_clause(token: Token) -> bool:
-    """`When asked if ...`: a question put to the speaker, not a statement of theirs."""
+    """`When asked if ...`, `Asked about ...`: a question put to the speaker, not theirs."""
+    if (
+        token.dep_ == "advcl"
+        and token.tag_ == "VBN"
+        and not any(c.dep_ in SUBJECT_DEPS for c in token.children)
+    ):
+        return True
     return token.dep_ == "advcl" and any(
         c.dep_ in ("advmod", "mark") and c.lower_ in ("when", "if", "after") for c in token.children
     )
@@ -332,13 +346,17 @@ def _fragments(doc: Doc, indexes: Iterable[int]) -> list[tuple[int, int]]:
     idx = sorted(set(indexes))
     runs: list[list[int]] = []
     for i in idx:
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
+        # Runs separated only by punctuation (quotation marks the parse hung elsewhere) join.
+        if runs and all(doc[j].is_punct for j in range(runs[-1][-1] + 1, i)):
+            runs[-1].extend(range(runs[-1][-1] + 1, i + 1))
         else:
             runs.append([i])
     out = []
     for run in runs:
         start, end = run[0], run[-1]
+        # A quotation opened inside the run closes right after it: keep the closing mark.
+        if sum(doc[j].is_quote for j in run) % 2 and end + 1 < len(doc) and doc[end + 1].is_quote:
+            end += 1
         while start <= end and _edge_punct(doc[start]):
             start += 1
         while end >= start and _edge_punct(doc[end]) and not _closes_inside(doc, start, end):
@@ -371,6 +389,17 @@ def _content_tokens(cue: Token) -> list[Token]:
     for child in cue.children:
         if child.dep_ == "ccomp":
             return list(child.subtree)
+    labelled = _label_tokens(cue)
+    if labelled:
+        return labelled
+    for child in cue.children:
+        # `called for a ban`, `pointed to the polls`
+        if child.dep_ == "prep" and f"{cue.lemma_.lower()} {child.lower_}" in lexicons.words(
+            "cue_prepositions"
+        ):
+            objs = [t for c in child.children if c.dep_ in ("pobj", "pcomp") for t in c.subtree]
+            if objs:
+                return objs
     for child in cue.children:
         # `X wants to ...`, `expects Ankara's role to ...`
         if child.dep_ == "xcomp" and cue.lemma_ in lexicons.words("cue_verbs"):
@@ -417,6 +446,21 @@ def _new_frames(tokens: list[Token], lay: Layout) -> set[int]:
                     break
                 drop.add(left)
     return drop
+
+
+def _label_tokens(cue: Token) -> list[Token]:
+    """`called protesters "thugs"`, `described him as a liar`: the object and its label."""
+    if cue.lemma_.lower() not in lexicons.words("label_verbs"):
+        return []
+    dobj = [c for c in cue.children if c.dep_ == "dobj"]
+    label = [
+        c
+        for c in cue.children
+        if c.dep_ in ("oprd", "xcomp", "acomp") or (c.dep_ == "prep" and c.lower_ == "as")
+    ]
+    if not dobj or not label:
+        return []
+    return [t for c in (*dobj, *label) for t in c.subtree]
 
 
 def indirect_clauses(doc: Doc, lay: Layout) -> Iterator[Candidate]:

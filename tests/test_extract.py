@@ -186,11 +186,28 @@ def test_extract_quote_continues_after_its_frame(nlp: Language) -> None:
 
 
 def test_extract_quote_in_next_paragraph_is_not_a_continuation(nlp: Language) -> None:
-    items = found(nlp, '"We lost the vote," the chairman said.\n\n"We will not lose the next one."\n')
+    text = '"We lost the vote," the chairman said.\n\n"We will not lose the next one."\n'
+    items = found(nlp, text)
     assert [i[0] for i in items] == ["direct", "continuation"]
 
 
 def test_extract_conjoined_cues_are_two_attributions(nlp: Language) -> None:
-    items = found(nlp, "The mayor said taxes would fall and said that the park would reopen in June.")
+    text = "The mayor said taxes would fall and said that the park would reopen in June."
+    items = found(nlp, text)
     contents = sorted(i[3][0] for i in items)
     assert contents == ["taxes would fall", "that the park would reopen in June"]
+
+
+def test_extract_label_verb_object_and_label(nlp: Language) -> None:
+    items = found(nlp, 'The governor called the protesters "a disgrace to the state" on Monday.')
+    (item,) = [i for i in items if i[2] == "The governor"]
+    assert item[3] == ['the protesters "a disgrace to the state"']
+
+
+def test_extract_prepositional_cue(nlp: Language) -> None:
+    (item,) = found(nlp, "The union called for a national strike over pensions.")
+    assert item[2] == "The union" and item[3] == ["a national strike over pensions"]
+
+
+def test_extract_plain_call_is_not_a_cue(nlp: Language) -> None:
+    assert found(nlp, "The chairman called the meeting at noon.") == []
