@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from spacy.tokens import Doc, Span, Token
 
@@ -32,6 +33,17 @@ CLAUSE_DEPS = {"ccomp", "xcomp"}
 INHERIT_DEPS = {"conj", "advcl", "xcomp", "pcomp", "acl", "relcl"}
 GAP = re.compile(r"^[\s,:;\u2014\u2013-]*$")
 SHORT_SCARE_QUOTE = 3  # words; a shorter quote with no cue is a scare quote or a title
+
+
+class Tagging(Protocol):
+    """A statement from the trained tagger: content fragments, cue and source offsets."""
+
+    @property
+    def content(self) -> tuple[tuple[int, int], ...]: ...
+    @property
+    def cue(self) -> tuple[int, int] | None: ...
+    @property
+    def source(self) -> tuple[int, int] | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -705,8 +717,39 @@ def _previous_direct(
     return None
 
 
-def extract(doc: Doc, lay: Layout | None = None) -> list[Candidate]:
+def tagged_statements(doc: Doc, lay: Layout, tagged: Iterable[Tagging]) -> Iterator[Candidate]:
+    """Statements the trained tagger found (`quotes.tagger`), as candidates like the rules'.
+
+    The tagger's SOURCE becomes the speaker phrase (resolved like any other); without one,
+    the subject of the cue's verb is used, if the parse has it.
+    """
+    for item in tagged:
+        spans = [(s, e) for s, e in item.content if doc.text[s:e].strip()]
+        if not spans or lay.in_furniture(spans[0][0]):
+            continue
+        cue = doc.char_span(*item.cue, alignment_mode="expand") if item.cue else None
+        subject = doc.char_span(*item.source, alignment_mode="expand") if item.source else None
+        head = cue.root if cue is not None else None
+        if subject is None and head is not None and head.pos_ in ("VERB", "AUX"):
+            subject = subject_of(head)
+        yield Candidate(
+            spans=spans,
+            kind=_kind(spans, lay),
+            construction="tagger",
+            cue=cue,
+            head=head,
+            subject=subject,
+            paragraph=lay.paragraph_of(spans[0][0]),
+        )
+
+
+def extract(
+    doc: Doc, lay: Layout | None = None, *, tagged: Iterable[Tagging] = ()
+) -> list[Candidate]:
     """Every statement in `doc`, in text order, each claimed by one construction.
+
+    The rules come first; statements of the trained tagger (`tagged`) are added where no rule
+    found anything overlapping them.
 
     >>> import quotes.nlp
     >>> nlp = quotes.nlp.load()
@@ -720,6 +763,10 @@ def extract(doc: Doc, lay: Layout | None = None) -> list[Candidate]:
             found.append(cand)
     taken = [span for cand in found for span in cand.spans]
     found.extend(c for c in direct_quotes(doc, lay, taken) if not _overlaps_cue(c, found))
+    ruled = [span for cand in found for span in cand.spans]
+    for cand in tagged_statements(doc, lay, tagged):
+        if not any(s < e2 and s2 < e for s, e in cand.spans for s2, e2 in ruled):
+            found.append(cand)
     found.sort(key=lambda c: c.start)
     return found
 

@@ -6,13 +6,14 @@ No I/O here: articles in, `Quote` records out.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import attribution, canonical, contradictions, extract, nlp, provenance
+from . import attribution, canonical, contradictions, extract, nlp, provenance, tagger
 from .models import FRAGMENT_JOINER, Article, Mention, Quote
 
 # How sure each construction is of being a real attribution, before speaker resolution.
@@ -22,7 +23,11 @@ CONFIDENCE = {
     "indirect": 0.8,
     "direct_governed": 0.6,
     "continuation": 0.6,
+    "tagger": 0.6,
 }
+
+
+CHUNK = 64  # articles parsed and tagged together; bounds memory on long streams
 
 
 def process(
@@ -31,17 +36,40 @@ def process(
     nlp_: Language | None = None,
     batch_size: int = 16,
     n_process: int = 1,
+    use_tagger: bool | None = None,
 ) -> Iterator[tuple[Article, list[Quote]]]:
-    """Yield every article with the statements found in it, in input order."""
+    """Yield every article with the statements found in it, in input order.
+
+    `use_tagger`: combine the rules with the trained tagger (`quotes.tagger`); by default,
+    whenever the tagger is installed.
+    """
     model = nlp_ or nlp.load()
-    for article, doc in nlp.parse(articles, nlp=model, batch_size=batch_size, n_process=n_process):
-        yield article, quotes_in(article, doc)
+    if use_tagger is None:
+        use_tagger = tagger.available()
+    for chunk in _chunks(articles, CHUNK):
+        parsed = nlp.parse(chunk, nlp=model, batch_size=batch_size, n_process=n_process)
+        if use_tagger:
+            texts = [a.text for a in chunk]
+            tags = tagger.predict(texts, batch_size=batch_size, n_process=n_process)
+            decoded: Iterable[list[tagger.Attribution]] = (
+                tagger.decode(text, t) for text, t in zip(texts, tags, strict=True)
+            )
+        else:
+            decoded = itertools.repeat([])
+        for (article, doc), found in zip(parsed, decoded, strict=False):
+            yield article, quotes_in(article, doc, tagged=found)
 
 
-def quotes_in(article: Article, doc: Doc) -> list[Quote]:
+def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def quotes_in(article: Article, doc: Doc, *, tagged: Iterable[extract.Tagging] = ()) -> list[Quote]:
     """The statements of one parsed article, speakers resolved within the article."""
     lay = extract.layout(article.text)
-    items = attribution.attribute(doc, lay, extract.extract(doc, lay))
+    items = attribution.attribute(doc, lay, extract.extract(doc, lay, tagged=tagged))
     names = canonical.article_names(doc)
     publisher = provenance.publisher(doc, lay, known=article.outlet)
     chains = provenance.cite(items, lay, publisher_name=publisher)
