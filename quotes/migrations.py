@@ -38,6 +38,64 @@ from quotes
 """.strip()
 
 
+# m002: the same rows and names, the columns a reader wants first, and `quote_rowid`: the full-text
+# index is keyed on the rowid of `quotes`, and a view has no rowid of its own, so Datasette's
+# search box on the view needs this column (its `fts_pk`).
+QUOTE_TRIPLES_V2_SQL = """
+select
+  articles.published as published,
+  speakers.name as speaker,
+  speakers.title as speaker_title,
+  quotes.content as content,
+  quotes.kind as kind,
+  quotes.cue as cue,
+  cited.name as cited_outlet,
+  publisher.name as publisher,
+  articles.title as title,
+  articles.url as url,
+  quotes.id as quote_id,
+  quotes.article_id as article_id,
+  quotes.start as start,
+  quotes."end" as "end",
+  quotes.rowid as quote_rowid
+from quotes
+  join articles on articles.id = quotes.article_id
+  left join speakers on speakers.id = quotes.speaker_id
+  left join outlets as cited on cited.id = quotes.cited_outlet_id
+  left join outlets as publisher on publisher.id = articles.publisher_id
+""".strip()
+
+# One row per contradiction, for reading in Datasette: who claimed what and who denied it come
+# first, so that both sides fit on a screen; dates, outlets and links follow.
+CONTRADICTION_PAIRS_SQL = """
+select
+  contradictions.score as score,
+  claim.speaker as claim_speaker,
+  claim.content as claim,
+  denial.speaker as denial_speaker,
+  denial.content as denial,
+  claim.published as claim_published,
+  denial.published as denial_published,
+  claim.cited_outlet as claim_cited_outlet,
+  claim.publisher as claim_publisher,
+  denial.cited_outlet as denial_cited_outlet,
+  denial.publisher as denial_publisher,
+  claim.title as claim_title,
+  denial.title as denial_title,
+  claim.url as claim_url,
+  denial.url as denial_url,
+  contradictions.reason as reason,
+  contradictions.id as contradiction_id,
+  contradictions.claim_quote_id as claim_quote_id,
+  contradictions.denial_quote_id as denial_quote_id
+from contradictions
+  join quote_triples as claim on claim.quote_id = contradictions.claim_quote_id
+  join quote_triples as denial on denial.quote_id = contradictions.denial_quote_id
+""".strip()
+
+FTS_TRIGGERS = ("quotes_ai", "quotes_ad", "quotes_au")
+
+
 def _table(db: sqlite_utils.Database, name: str) -> Table:
     # `db[name]` is typed as Table | View; every name used here is a table.
     return cast(Table, db[name])
@@ -162,3 +220,21 @@ def _create_contradictions(db: sqlite_utils.Database) -> None:
     )
     contradictions.create_index(["claim_quote_id"])
     contradictions.create_index(["denial_quote_id"])
+
+
+@migrations()
+def m002_browsing(db: sqlite_utils.Database) -> None:
+    """`quote_triples` searchable and reader-first, `contradiction_pairs`, FTS triggers checked."""
+    # `contradiction_pairs` reads `quote_triples`: drop it first, so the view is rebuilt cleanly.
+    db.execute("drop view if exists contradiction_pairs")
+    db.create_view("quote_triples", QUOTE_TRIPLES_V2_SQL, replace=True)
+    db.create_view("contradiction_pairs", CONTRADICTION_PAIRS_SQL)
+    # A database whose triggers or index were dropped (by hand, or by a tool that rebuilt
+    # `quotes`) has no index that follows the table: make the index and its triggers anew.
+    triggers = {trigger.name for trigger in db.triggers}
+    if "quotes_fts" not in db.table_names() or not triggers.issuperset(FTS_TRIGGERS):
+        for name in FTS_TRIGGERS:
+            db.execute(f"drop trigger if exists {name}")
+        _table(db, "quotes").enable_fts(
+            ["content"], create_triggers=True, tokenize="porter", replace=True
+        )

@@ -89,7 +89,7 @@ def fk_triples(keys: list[ForeignKey]) -> set[tuple[str | None, str, str | None]
 
 def test_migrations_blank_db_gets_every_table(db: sqlite_utils.Database) -> None:
     assert set(EXPECTED_COLUMNS) | {"quotes_fts", "_sqlite_migrations"} <= set(db.table_names())
-    assert db.view_names() == ["quote_triples"]
+    assert sorted(db.view_names()) == ["contradiction_pairs", "quote_triples"]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_COLUMNS))
@@ -194,6 +194,7 @@ def test_migrations_quote_triples_view(db: sqlite_utils.Database) -> None:
     assert list(db.query("select * from quote_triples")) == [
         {
             "quote_id": "q1",
+            "quote_rowid": 1,
             "published": "2024-03-01",
             "speaker": "Dmitry Peskov",
             "speaker_title": "spokesman",
@@ -217,4 +218,7 @@ def test_migrations_reapply_is_a_no_op(db: sqlite_utils.Database) -> None:
     migrations.apply(db)
     assert db.schema == schema
     applied = list(db.query("select migration_set, name from _sqlite_migrations"))
-    assert applied == [{"migration_set": "quotes", "name": "m001_initial"}]
+    assert applied == [
+        {"migration_set": "quotes", "name": "m001_initial"},
+        {"migration_set": "quotes", "name": "m002_browsing"},
+    ]
