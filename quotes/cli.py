@@ -623,7 +623,10 @@ def _offsets(mention: Any) -> str:
 
 def _show_facts(quote: Mapping[str, Any]) -> list[tuple[str, str]]:
     speaker = str(quote.get("speaker") or "unknown")
-    details = [str(v) for v in (quote.get("speaker_title"), quote.get("speaker_kind")) if v]
+    kind = quote.get("speaker_kind")
+    details = [str(quote["speaker_title"])] if quote.get("speaker_title") else []
+    if kind:
+        details.append("anonymous source" if kind == "anonymous" else str(kind))
     if details:
         speaker += f" ({', '.join(details)})"
     chain = [str(outlet) for outlet in quote.get("cited_chain") or []]
@@ -633,6 +636,8 @@ def _show_facts(quote: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("Cue", _offsets(quote.get("cue"))),
         ("Kind", quote.get("kind")),
         ("Cited", " ← ".join(chain) if chain else quote.get("cited_outlet")),
+        # Publisher <- cited outlets, outermost first <- speaker: who had it from whom.
+        ("Chain", report.chain_text(quote)),
         ("Publisher", quote.get("publisher")),
         ("Article", quote.get("title")),
         ("URL", quote.get("url")),
@@ -686,21 +691,12 @@ def contradictions(
         if refresh:
             found = pipeline.detect_contradictions(database)
             typer.echo(f"found {_plural(found, 'contradiction')}", err=True)
+        # With the article texts, from which the report takes each quote's paragraph.
         items = _dates(
             lambda: query.contradictions(
-                database, speaker=speaker, since=since, min_score=min_score
+                database, speaker=speaker, since=since, min_score=min_score, with_text=True
             )
         )
-        # `query.contradictions` leaves out the article texts; `get_quote` gives each side its
-        # text, from which the report takes the quote's paragraph as context.
-        items = [
-            {
-                **item,
-                "claim": query.get_quote(database, item["claim"]["id"]),
-                "denial": query.get_quote(database, item["denial"]["id"]),
-            }
-            for item in items
-        ]
     text = report.render(items, fmt.value, title=title)
     if output is None:
         typer.echo(text.rstrip("\n"))
@@ -715,25 +711,47 @@ def contradictions(
 @app.command()
 def serve(
     db: DbOption = DEFAULT_DB,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    host: Annotated[
+        str,
+        typer.Option(help="Interface to listen on; the default serves this machine only."),
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8001,
+    metadata_json: Annotated[
+        Path | None,
+        typer.Option(
+            "--metadata-json",
+            metavar="FILE",
+            help="Write the Datasette metadata to FILE, print how to publish, and exit.",
+        ),
+    ] = None,
 ) -> None:
     """Browse and query the database in Datasette, read-only.
 
     Facets, full-text search and canned queries (such as claims and their denials) come
-    configured. Stop with Ctrl-C.
+    configured. Nothing can be written through it: Datasette 0.65 has no write API and runs
+    only read-only SELECTs. Stop with Ctrl-C.
+
+    To publish read-only, write the metadata with --metadata-json and hand it, with the
+    database, to `datasette publish`, which serves the file with --immutable; the commands to
+    run are printed.
 
     \b
     Example:
         quotes serve --db quotes.db --port 8001
+        quotes serve --db quotes.db --metadata-json metadata.json
+        datasette publish cloudrun quotes.db --metadata metadata.json --install datasette-atom
     """
     with _errors():
         # Fail on a missing or foreign database before announcing a URL.
         open_db(db, create=False).close()
+        if metadata_json is not None:
+            serving.write_metadata(db, metadata_json)
+            typer.echo(f"Wrote {metadata_json}", err=True)
+            typer.echo(serving.publish_instructions(db, metadata_json))
+            return
         typer.echo(f"Serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
         typer.echo(
-            f"To publish it read-only: `datasette serve --immutable {db}` "
-            f"or `datasette publish cloudrun {db}`",
+            f"To publish it read-only: `quotes serve --db {db} --metadata-json metadata.json`",
             err=True,
         )
         serving.serve(db, host=host, port=port)

@@ -6,6 +6,11 @@ event. It never compares every quote with every other: claims sit in an inverted
 key terms, and a denial is scored only against the claims that share at least two rare key terms
 with it, that come from the same article, or that it names the outlet of ("denied the Reuters
 report"). Each pair gets a score in [0, 1] and a reason a fact-checker can read.
+
+Two statements are about the same event only if they share more than a name: a topical term, an
+anaphoric link back to an earlier cited claim of the same article ("no such issue was raised"),
+or a named report. And they are not, whatever they share, when each names specifics the other
+does not ("Putin will visit India" / "Putin did not visit China").
 """
 
 from __future__ import annotations
@@ -211,8 +216,15 @@ _ANAPHORA = re.compile(
 )
 
 
+# "the reports of a storm", "such claims about the factory": the phrase says what it is about,
+# so the denial is matched on that, not on what came before it.
+_SPECIFIED = re.compile(r"\s+(?:of|about|on|that|regarding|concerning)\b")
+
+
 def _is_anaphoric(content: str) -> bool:
-    return bool(_ANAPHORA.search(_normalise(content)))
+    """Whether a denial points back at something said elsewhere without saying what it was."""
+    text = _normalise(content)
+    return any(not _SPECIFIED.match(text, m.end()) for m in _ANAPHORA.finditer(text))
 
 
 def _outlet_aliases(name: str) -> set[str]:
@@ -261,6 +273,9 @@ class _Prepared:
     anaphoric: bool
     evidence: str | None
     outlets: frozenset[str]  # lower-cased outlets that report this quote
+    # Terms of the speaker's name and mention, and of the reporting outlets' names.
+    speaker_terms: frozenset[str]
+    outlet_terms: frozenset[str]
     targets: frozenset[str] = frozenset()  # for a denial: outlets it names
 
 
@@ -322,6 +337,7 @@ def _prepare(quote: Mapping[str, Any], corpus: _Corpus) -> _Prepared:
     evidence = denial_phrase(content, _text(quote.get("cue")))
     # The stored polarity is the pipeline's verdict; recompute only when it is missing.
     denies = stored == "denies" if stored in ("asserts", "denies") else evidence is not None
+    outlets = _reporting_outlets(quote)
     content_tokens = list(_tokens(content))
     title_tokens = list(_tokens(title))
     _count(corpus, content_tokens, title_tokens)
@@ -336,8 +352,14 @@ def _prepare(quote: Mapping[str, Any], corpus: _Corpus) -> _Prepared:
         title=frozenset(t.term for t in title_tokens),
         anaphoric=denies and _is_anaphoric(content),
         evidence=evidence or (_text(quote.get("cue")) if denies else None),
-        outlets=_reporting_outlets(quote),
+        outlets=outlets,
+        speaker_terms=_terms_of(quote.get("speaker"), _text(quote.get("speaker_mention"))),
+        outlet_terms=_terms_of(*outlets),
     )
+
+
+def _terms_of(*texts: str | None) -> frozenset[str]:
+    return frozenset(t.term for text in texts if text for t in _tokens(text))
 
 
 def _count(corpus: _Corpus, content: list[_Token], title: list[_Token]) -> None:
@@ -416,8 +438,9 @@ def find_contradictions(
     corpus = _Corpus(len(quotes), Counter(), Counter(), {})
     seen: set[str] = set()
     prepared: list[_Prepared] = []
+    speakers = _speaker_mentions(quotes)
     for quote in quotes:
-        if str(quote.get("id")) not in seen:
+        if str(quote.get("id")) not in seen and not _names_a_speaker(quote, speakers):
             seen.add(str(quote.get("id")))
             prepared.append(_prepare(quote, corpus))
     corpus.size = len(prepared)
@@ -448,6 +471,33 @@ def find_contradictions(
             pairs=len(pairs),
         )
     return pairs
+
+
+def _speaker_mentions(quotes: Sequence[Mapping[str, Any]]) -> dict[str, set[tuple[int, int]]]:
+    """Per article, where its quotes' speaker mentions stand in the text."""
+    found: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for quote in quotes:
+        mention = quote.get("speaker_mention")
+        if isinstance(mention, Mapping) and quote.get("article_id"):
+            start, end = mention.get("start"), mention.get("end")
+            if isinstance(start, int) and isinstance(end, int):
+                found[str(quote["article_id"])].add((start, end))
+    return found
+
+
+def _names_a_speaker(
+    quote: Mapping[str, Any], speakers: Mapping[str, set[tuple[int, int]]]
+) -> bool:
+    """Whether a "statement" is only the phrase naming another statement's speaker.
+
+    `According to X, citing sources familiar with the talks, ...` names its sources; read as a
+    statement of X ("sources familiar with the talks") it asserts nothing anyone could deny.
+    """
+    spans = [s for s in quote.get("spans") or [] if isinstance(s, Sequence) and len(s) == 2]
+    mentions = speakers.get(str(quote.get("article_id")), set())
+    return bool(spans) and all(
+        any(m_start <= s[0] and s[1] <= m_end for m_start, m_end in mentions) for s in spans
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -566,6 +616,8 @@ def _score(
     topical = any(not corpus.is_name(t) for t in shared)
     if not (topical or antecedent or (target and (shared or same_article))):
         return None
+    if _other_event(claim, denial, corpus):
+        return None
 
     weight = corpus.weight
     matched = sum(weight(t) for t in in_content) + _TITLE_FACTOR * sum(weight(t) for t in via_title)
@@ -587,6 +639,30 @@ def _score(
     ranked = sorted(shared, key=lambda t: (-weight(t) * (t in in_content or _TITLE_FACTOR), t))
     evidence = _Evidence(ranked, target, antecedent, antecedent and is_lead, same_article, days)
     return round(min(1.0, score), 3), evidence
+
+
+def _other_event(claim: _Prepared, denial: _Prepared, corpus: _Corpus) -> bool:
+    """Whether the two quotes name different specifics, so they are about different events.
+
+    "Putin will visit India" and "Putin did not visit China" share a name and a verb, but each
+    names a place the other does not. A denial that names as many new specifics (names,
+    numbers) as it shares with the claim, against a claim that names specifics of its own, is
+    about something else. The denial's speaker ("Peskov said ...") and the outlet it targets
+    ("the Reuters report") are not specifics of the event, nor are month names.
+    """
+    calendar = lexicons.words("calendar_words")
+
+    def specifics(terms: frozenset[str]) -> set[str]:
+        return {t for t in terms if corpus.is_named(t) and t not in calendar}
+
+    target_terms = _terms_of(*denial.targets)
+    in_denial = specifics(denial.content) - denial.speaker_terms - target_terms
+    known = claim.content | claim.speaker_terms | claim.outlet_terms
+    new_in_denial = in_denial - known
+    new_in_claim = specifics(claim.content) - denial.content - denial.title
+    return (
+        bool(new_in_denial) and bool(new_in_claim) and len(new_in_denial) >= len(in_denial & known)
+    )
 
 
 def _days_apart(claim: _Prepared, denial: _Prepared) -> int | None:
@@ -618,7 +694,7 @@ def _reason(claim: _Prepared, denial: _Prepared, evidence: _Evidence, corpus: _C
     cited = claim.quote.get("cited_outlet")
     publisher = claim.quote.get("publisher")
     claim_part = f"a claim by {_speaker(claim.quote)}"
-    if cited:
+    if cited and cited != _speaker(claim.quote):
         claim_part += f" reported by {cited}"
     elif publisher:
         claim_part += f" in {publisher}"

@@ -1,31 +1,164 @@
 """According to whom: the article's publisher and the outlets a statement was cited from.
 
-The chain of a statement runs from the outermost outlet to the speaker:
-`EADaily adds: the Kremlin stated ...` gives the Kremlin's statement the chain `[EADaily]`;
-`"...," Peskov said, RBC reported` gives `[RBC]`; `Peskov told VGTRK journalist Pavel Zarubin`
-gives `[VGTRK]`; `According to Bloomberg, citing sources familiar ...` gives `[Bloomberg]` with
-the anonymous sources as the speaker.
+The chain of a statement runs from the outermost outlet to the one closest to the speaker:
+
+- `"...," Peskov said, RBC reported` and `..., TASS quoted her as saying` give `[RBC]`, `[TASS]`;
+- `the RBC news agency reported, citing Kremlin spokesman Dmitry Peskov` gives `[RBC]`;
+- `According to Bloomberg, citing sources familiar ...` gives `[Bloomberg]` (the anonymous
+  sources are the speaker); so do `Bloomberg sources said` and `sources told Bloomberg`;
+- `Peskov told VGTRK journalist Pavel Zarubin` and `in an interview with CNN` give the outlet the
+  statement was given to;
+- `EADaily adds: the Kremlin stated ...` gives `[EADaily]`: an outlet whose reported content
+  holds another statement frames it;
+- nested reports keep their order: `Reuters reported, citing Interfax, that Peskov said ...` and
+  `According to Reuters, which cited Interfax, Peskov said ...` both give `[Reuters, Interfax]`.
+
+Outlets come from the registry (`data/outlets.jsonl`, the `OUTLET` entities of the pipeline);
+an outlet the registry does not know is still recognised by how the text describes it
+(`the Zorbex news agency`, `Zorbex newspaper`, `the TV channel Zorbex 24`, with the descriptive
+nouns of `data/outlet_nouns.txt`) and enters the chain under its name (`Zorbex`).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
 from . import lexicons
 from .attribution import Attributed
-from .extract import Layout
+from .extract import Layout, is_cue, subject_of
+
+# Verbs by which an outlet passes on what someone else said or reported.
+_CITING_LEMMAS = ("cite", "quote")
+# Cue verbs whose outlet subject is an outlet reporting someone else's statement.
+_REPORTING_LEMMAS = ("report", "quote", "cite", "write", "add", "remind", "recall", "learn")
+# Verbs whose object is who heard the statement (`told Reuters`) or whom it came from (`citing`).
+_ADDRESSEE_LEMMAS = ("tell", "inform", "brief", "assure", "cite", "quote")
+# Tags of the words of an outlet's name (`Zorbex`, `Zorbex 24`).
+_NAME_TAGS = ("NNP", "NNPS")
+# Entity types that say a lone capitalised word is a place, not a name (`the Moscow daily`).
+_PLACE_TYPES = ("GPE", "LOC")
+
+
+# --- outlets named in a phrase -------------------------------------------------------------------
 
 
 def outlet_in(span: Span | None) -> str | None:
-    """The canonical name of the first registry outlet named inside `span`."""
+    """The canonical name of the first outlet named inside `span`: a registry outlet, else one
+    the text describes as an outlet (`the Zorbex news agency` -> `Zorbex`)."""
     if span is None:
         return None
     for ent in span.ents:
         if ent.label_ == "OUTLET":
             return ent.ent_id_ or ent.text
+    return unknown_outlet(span)
+
+
+@cache
+def _outlet_nouns() -> tuple[tuple[str, ...], ...]:
+    """The descriptive nouns of outlets as word tuples, longest first (`tv channel` before `tv`)."""
+    nouns = {tuple(entry.split()) for entry in lexicons.words("outlet_nouns")}
+    return tuple(sorted(nouns, key=len, reverse=True))
+
+
+def unknown_outlet(span: Span) -> str | None:
+    """The name of an outlet the registry does not know, described as one inside `span`.
+
+    The name is the run of proper nouns before the descriptive noun (`the Zorbex news agency`,
+    `Zorbex TV channel journalist`) or after it (`the newspaper Zorbex Pravdy`,
+    `the Turkish daily Zorbex`, `the TV channel Zorbex 24`); nationalities (`the Russian news
+    agency`) and lone place names (`the Moscow newspaper`) are not names.
+
+    >>> import quotes.nlp
+    >>> unknown_outlet(quotes.nlp.load()("Sources told the Zorbex news agency.")[:])
+    'Zorbex'
+    """
+    doc = span.doc
+    i = span.start
+    while i < span.end:
+        size = _outlet_noun_at(span, i)
+        if not size:
+            i += 1
+            continue
+        if any(doc[k].ent_type_ == "OUTLET" for k in range(i, i + size)):
+            i += size
+            continue
+        after = _name_after(span, i + size)
+        before = _name_before(span, i)
+        capitalised = all(doc[k].is_title for k in range(i, i + size))
+        if capitalised and not doc[i].is_sent_start and (before or after):
+            # A capitalised noun is part of the name: `The Daily Planet`, `Zorbex News Agency`.
+            return " ".join(part for part in (before, doc[i : i + size].text, after) if part)
+        name = after or before
+        if name:
+            return name
+        i += size
     return None
+
+
+def _outlet_noun_at(span: Span, i: int) -> int:
+    """How many tokens of a descriptive outlet noun start at token `i` (0: none)."""
+    doc = span.doc
+    for words in _outlet_nouns():
+        end = i + len(words)
+        if end <= span.end and all(doc[i + k].lower_ == word for k, word in enumerate(words)):
+            return len(words)
+    return 0
+
+
+def _name_like(token: Token, *, person_ok: bool = True) -> bool:
+    if token.tag_ not in _NAME_TAGS or not (token.is_title or token.is_upper):
+        return False
+    if token.ent_type_ == "OUTLET" or (token.ent_type_ == "PERSON" and not person_ok):
+        return False
+    return token.lower_ not in _title_words()
+
+
+@cache
+def _title_words() -> frozenset[str]:
+    return lexicons.words("titles") | {"the"}
+
+
+def _name_text(tokens: list[Token]) -> str | None:
+    if not tokens:
+        return None
+    doc = tokens[0].doc
+    text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    return re.sub(r"\s+", " ", text).strip(" \"'\u201c\u201d\u00ab\u00bb") or None
+
+
+def _name_before(span: Span, i: int) -> str | None:
+    """`the Zorbex news agency`: the proper nouns right before the noun starting at `i`."""
+    doc = span.doc
+    tokens: list[Token] = []
+    k = i - 1
+    while k >= span.start and (_name_like(doc[k]) or (doc[k].is_quote and tokens)):
+        if not doc[k].is_quote:
+            tokens.insert(0, doc[k])
+        k -= 1
+    if not tokens or all(t.ent_type_ in _PLACE_TYPES for t in tokens):
+        return None
+    return _name_text(tokens)
+
+
+def _name_after(span: Span, i: int) -> str | None:
+    """`the newspaper Zorbex Pravdy`, `the TV channel "Zorbex 24"`: proper nouns after the noun."""
+    doc = span.doc
+    k = i
+    while k < span.end and doc[k].is_quote:
+        k += 1
+    tokens: list[Token] = []
+    # A person right after the noun is more likely its journalist (`the daily Ivan Orlov`) than
+    # its name, which is why a PERSON counts only before the noun (`the Zorbex Gazette daily`).
+    while k < span.end and (_name_like(doc[k], person_ok=False) or (tokens and doc[k].like_num)):
+        tokens.append(doc[k])
+        k += 1
+    return _name_text(tokens)
+
+
+# --- the publisher -------------------------------------------------------------------------------
 
 
 def publisher(doc: Doc, lay: Layout, *, known: str | None = None) -> str | None:
@@ -37,44 +170,203 @@ def publisher(doc: Doc, lay: Layout, *, known: str | None = None) -> str | None:
     if known:
         return known
     names = {ent.ent_id_ or ent.text: ent.text for ent in doc.ents if ent.label_ == "OUTLET"}
+    text = doc.text.lower()
     best: tuple[int, str] | None = None
     for name, surface in names.items():
         hits = 0
         for pattern in lexicons.words("self_reference"):
             regex = re.escape(pattern).replace(r"\{outlet\}", "{}")
             for form in {surface, name}:
-                hits += len(re.findall(regex.format(re.escape(form.lower())), doc.text.lower()))
+                hits += len(re.findall(regex.format(re.escape(form.lower())), text))
         if hits and (best is None or hits > best[0]):
             best = (hits, name)
     return best[1] if best else None
 
 
-def _framing_outlet(head: Token) -> str | None:
-    """An outlet whose own cue frames this one: `Peskov said, RBC reported` (either attachment)."""
-    from .extract import is_cue, subject_of
+# --- the chain of each statement -----------------------------------------------------------------
 
-    neighbours = [c for c in head.children if c.dep_ in ("parataxis", "conj", "advcl")]
+
+def cite(
+    items: list[Attributed], lay: Layout, *, publisher_name: str | None
+) -> list[tuple[str, ...]]:
+    """The cited-outlet chain of each statement (outermost first), in the order of `items`.
+
+    A statement with no outlet of its own continues the report of the outlet last cited in its
+    paragraph (`According to the agency, ... Erdogan argued ...`), unless that is the publisher.
+    """
+    own = [_own_outlets(item, items) for item in items]
+    chains: list[tuple[str, ...]] = []
+    running: dict[int, str] = {}
+    for i, item in enumerate(items):
+        chain = _nested_chain(i, items, own, frozenset())
+        para = item.candidate.paragraph
+        if not chain and para in running:
+            chain = [running[para]]
+        for outlet in chain:
+            if outlet != publisher_name:
+                running[para] = outlet
+        speaking = speaker_outlet(item)
+        if speaking and speaking != publisher_name:
+            running[para] = speaking
+        chains.append(tuple(dict.fromkeys(chain)))
+    return chains
+
+
+def speaker_outlet(item: Attributed) -> str | None:
+    """The outlet that is the speaker of a statement (`Reuters reported`, `the Zorbex daily
+    wrote`), or None when the speaker is a person, a group or unknown."""
+    if item.speaker is None:
+        return None
+    if item.speaker.kind == "outlet":
+        # The outlet the mention names beats the one a nominal was resolved to.
+        return outlet_in(item.mention) or item.speaker.name
+    if item.speaker.kind in ("person", "anonymous") or item.mention is None:
+        return None
+    return unknown_outlet(item.mention)
+
+
+def _nested_chain(
+    i: int, items: list[Attributed], own: list[list[str]], seen: frozenset[int]
+) -> list[str]:
+    """Item `i`'s own outlets after the chain of every outlet report that holds its cue."""
+    outer: list[str] = []
+    for j in _nesting_items(items[i], items):
+        if j not in seen and j != i:
+            outer += _nested_chain(j, items, own, seen | {i})
+    return list(dict.fromkeys([*outer, *own[i]]))
+
+
+def _nesting_items(item: Attributed, items: list[Attributed]) -> list[int]:
+    """Outlet reports whose content holds this statement's cue (`EADaily adds: X said ...`)."""
+    cand = item.candidate
+    if cand.head is None or _on_record(cand.head):
+        return []
+    pos = cand.head.idx
+    return [
+        j
+        for j, other in enumerate(items)
+        if other is not item
+        and speaker_outlet(other)
+        and any(s <= pos < e for s, e in other.candidate.spans)
+    ]
+
+
+def _own_outlets(item: Attributed, items: list[Attributed]) -> list[str]:
+    """The outlets named around one statement's own cue, outermost first."""
+    cand = item.candidate
+    out: list[str] = []
+    if cand.head is not None:
+        out += _framing_outlets(item, items)
+    subject_outlet = outlet_in(cand.subject)
+    if subject_outlet and (
+        cand.citing is not None
+        or cand.construction == "according_to"
+        or speaker_outlet(item)
+        or (cand.head is not None and cand.head.lemma_ in _REPORTING_LEMMAS)
+    ):
+        out.append(subject_outlet)
+        if cand.subject is not None:
+            out += _relative_citations(cand.subject.root)
+    speaking = speaker_outlet(item)
+    if speaking:
+        out.append(speaking)
+    citing_outlet = outlet_in(cand.citing)
+    if citing_outlet:
+        out.append(citing_outlet)
+    if item.speaker is not None and item.speaker.kind == "anonymous":
+        mention_outlet = outlet_in(item.mention)  # `Bloomberg sources`
+        if mention_outlet:
+            out.append(mention_outlet)
+    if cand.head is not None:
+        out += _addressee_outlets(cand.head, cand.spans)
+    return list(dict.fromkeys(out))
+
+
+def _framing_outlets(item: Attributed, items: list[Attributed]) -> list[str]:
+    """Outlets whose own bare cue reports this statement: `Peskov said, RBC reported`,
+    `..., TASS quoted her as saying`, in either attachment the parser gives them."""
+    cand = item.candidate
+    head = cand.head
+    assert head is not None
+    out: list[str] = []
+    neighbours = [c for c in head.children if c.dep_ in ("parataxis", "conj", "advcl", "ccomp")]
     if head.dep_ in ("parataxis", "ccomp", "conj") and head.head.i != head.i:
         neighbours.append(head.head)
     for token in neighbours:
-        if token.i != head.i and is_cue(token):
-            found = outlet_in(subject_of(token))
-            if found:
-                return found
-    return None
-
-
-def _addressee_outlet(head: Token) -> str | None:
-    """An outlet a statement was given to: `told VGTRK journalist`, `in an interview with CNN`."""
-    doc = head.doc
-    for child in head.children:
-        if child.dep_ in ("dobj", "dative", "iobj") or (
-            child.dep_ == "prep" and child.lower_ in ("to", "with", "in")
+        if token.i == head.i or _inside(token, cand.spans) or not _bare_report(token, cand.spans):
+            continue
+        found = outlet_in(subject_of(token))
+        if found:
+            out.append(found)
+    # An outlet's statement found with the same content, or reporting it later in the sentence
+    # (`"...," Peskov said, RBC reported.` parsed as two attributions).
+    for other in items:
+        other_head = other.candidate.head
+        outlet = speaker_outlet(other)
+        if other is item or other_head is None or outlet is None:
+            continue
+        if other_head.sent.start != head.sent.start:
+            continue
+        if other.candidate.spans == cand.spans or (
+            other_head.dep_ != "ccomp" and other_head.i > head.i and _frames(other, item)
         ):
+            out.insert(0, outlet)
+    return out
+
+
+def _bare_report(token: Token, spans: list[tuple[int, int]]) -> bool:
+    """A reporting verb with no statement of its own but the one in `spans`: `RBC reported`,
+    `TASS quoted her as saying`; not `Reuters reported that the plant closed`."""
+    if not (is_cue(token) or token.lemma_ in _REPORTING_LEMMAS):
+        return False
+    for child in token.children:
+        if _inside(child, spans):
+            continue  # the parser hung the reported statement itself on the outlet's verb
+        if child.dep_ in ("ccomp", "xcomp"):
+            return False
+        if child.dep_ == "dobj" and child.pos_ not in ("PRON", "PROPN"):
+            return False
+    return True
+
+
+def _inside(token: Token, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= token.idx < e for s, e in spans)
+
+
+def _relative_citations(token: Token) -> list[str]:
+    """Outlets an outlet phrase says it took its report from: `Reuters, which cited Interfax`,
+    `TASS, quoting the Zorbex daily`."""
+    out = []
+    for child in token.children:
+        if child.dep_ in ("relcl", "acl", "advcl") and child.lemma_ in _CITING_LEMMAS:
+            for obj in child.children:
+                if obj.dep_ == "dobj":
+                    found = outlet_in(obj.doc[obj.left_edge.i : obj.right_edge.i + 1])
+                    if found:
+                        out.append(found)
+    return out
+
+
+def _addressee_outlets(head: Token, spans: list[tuple[int, int]]) -> list[str]:
+    """Outlets a statement was given to: `told VGTRK journalist`, `in an interview with CNN`,
+    `sources told Reuters`; or taken from, for a citing cue (`citing the Zorbex daily`).
+
+    Only verbs of telling have an addressee as their object: `denied the Bloomberg report`
+    names what is denied, not who heard the denial. Nothing inside the statement counts.
+    """
+    doc = head.doc
+    out = []
+    for child in head.children:
+        if _inside(child, spans):
+            continue
+        told = child.dep_ in ("dative", "iobj") or (
+            child.dep_ == "dobj" and head.lemma_ in _ADDRESSEE_LEMMAS
+        )
+        if told or (child.dep_ == "prep" and child.lower_ in ("to", "with", "in")):
             found = outlet_in(doc[child.left_edge.i : child.right_edge.i + 1])
             if found:
-                return found
-    return None
+                out.append(found)
+    return out
 
 
 def _on_record(head: Token) -> bool:
@@ -88,74 +380,6 @@ def _on_record(head: Token) -> bool:
     return False
 
 
-def cite(
-    items: list[Attributed], lay: Layout, *, publisher_name: str | None
-) -> list[tuple[str, ...]]:
-    """The cited-outlet chain of each statement (outermost first), in the order of `items`."""
-    chains: list[tuple[str, ...]] = []
-    running: dict[int, str] = {}
-    for item in items:
-        chain = _own_outlets(item, items)
-        outer = _nesting_outlets(item, items)
-        chain = [*[o for o in outer if o not in chain], *chain]
-        para = item.candidate.paragraph
-        if not chain and para in running:
-            chain = [running[para]]
-        for outlet in chain:
-            if outlet != publisher_name:
-                running[para] = outlet
-        if (
-            item.speaker is not None
-            and item.speaker.kind == "outlet"
-            and item.speaker.name != publisher_name
-        ):
-            running[para] = item.speaker.name
-        chains.append(tuple(dict.fromkeys(chain)))
-    return chains
-
-
-def _own_outlets(item: Attributed, items: list[Attributed]) -> list[str]:
-    cand = item.candidate
-    out = []
-    if item.speaker is not None and item.speaker.kind == "outlet":
-        out.append(item.speaker.name)
-    subject_outlet = outlet_in(cand.subject) if cand.citing is not None else None
-    if subject_outlet:
-        out.insert(0, subject_outlet)
-    mention_outlet = outlet_in(item.mention)
-    if mention_outlet and item.speaker is not None and item.speaker.kind == "anonymous":
-        out.append(mention_outlet)
-    if cand.head is not None:
-        told = _addressee_outlet(cand.head)
-        if told:
-            out.append(told)
-        framing = _framing_outlet(cand.head)
-        if framing:
-            out.insert(0, framing)
-        # `..., Peskov said, RBC reported.`: an outlet's cue in the same sentence frames this one.
-        for other in items:
-            head = other.candidate.head
-            if (
-                other is item
-                or head is None
-                or other.speaker is None
-                or other.speaker.kind != "outlet"
-            ):
-                continue
-            if (
-                head.sent.start == cand.head.sent.start
-                and other.candidate.spans == cand.spans
-                or (
-                    head.sent.start == cand.head.sent.start
-                    and head.dep_ != "ccomp"
-                    and head.i > cand.head.i
-                    and _frames(other, item)
-                )
-            ):
-                out.insert(0, other.speaker.name)
-    return list(dict.fromkeys(out))
-
-
 def _frames(outer: Attributed, inner: Attributed) -> bool:
     """Whether `outer`'s cue reports `inner` (its content covers `inner`'s statement)."""
     o = outer.candidate
@@ -165,18 +389,3 @@ def _frames(outer: Attributed, inner: Attributed) -> bool:
         and i.end <= o.end + 2
         or (i.head is not None and i.head.head.i == (o.head.i if o.head else -1))
     )
-
-
-def _nesting_outlets(item: Attributed, items: list[Attributed]) -> list[str]:
-    """Outlets whose reported content contains this statement's cue (`EADaily adds: X said ...`)."""
-    cand = item.candidate
-    if cand.head is None or _on_record(cand.head):
-        return []
-    pos = cand.head.idx
-    out = []
-    for other in items:
-        if other is item or other.speaker is None or other.speaker.kind != "outlet":
-            continue
-        if any(s <= pos < e for s, e in other.candidate.spans):
-            out.append(other.speaker.name)
-    return out

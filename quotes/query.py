@@ -167,11 +167,13 @@ def contradictions(
     speaker: str | None = None,
     since: str | None = None,
     min_score: float = 0.0,
+    with_text: bool = False,
 ) -> list[dict[str, Any]]:
     """Stored claim/denial pairs, best score first, each with both quotes in full.
 
     `speaker` keeps pairs where either side's speaker matches (name or alias, substring);
     `since` keeps pairs where either article was published on or after that ISO date.
+    `with_text` adds each quote's article `text`, from which a report takes its context.
     """
     where = ["contradictions.score >= :min_score"]
     params: dict[str, Any] = {"min_score": min_score}
@@ -197,7 +199,9 @@ def contradictions(
     _register_functions(db)
     pairs = list(db.query(sql, params))
     quotes = _quotes_by_id(
-        db, {p["claim_quote_id"] for p in pairs} | {p["denial_quote_id"] for p in pairs}
+        db,
+        {p["claim_quote_id"] for p in pairs} | {p["denial_quote_id"] for p in pairs},
+        with_text=with_text,
     )
     return [
         {
@@ -260,9 +264,12 @@ def _quotes(db: sqlite_utils.Database, sql: str, params: dict[str, Any]) -> list
     return [_quote_dict(row) for row in db.query(sql, params)]
 
 
-def _quotes_by_id(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+def _quotes_by_id(
+    db: sqlite_utils.Database, ids: Iterable[str], *, with_text: bool = False
+) -> dict[str, dict[str, Any]]:
     # json_each binds a whole list as one parameter.
-    sql = QUOTE_SELECT + "where quotes.id in (select value from json_each(:ids))"
+    columns = QUOTE_COLUMNS + (", articles.text" if with_text else "")
+    sql = f"select {columns} {QUOTE_FROM} where quotes.id in (select value from json_each(:ids))"
     return {row["id"]: row for row in _quotes(db, sql, {"ids": json.dumps(sorted(ids))})}
 
 

@@ -115,14 +115,21 @@ def to_json(items: Sequence[Item]) -> str:
 
 
 def to_claimreview(items: Sequence[Item], *, generated: datetime | None = None) -> str:
-    """A JSON array of schema.org `ClaimReview` drafts, one per pair, for a human to finish.
+    """A JSON array of schema.org `ClaimReview` drafts, one per claim, for a human to finish.
 
-    The rating and the review's author are left as placeholders; the denial goes into the
-    description and, as the work it appeared in, into `citation`. `<`, `>` and `&` are written as
-    `\\u003c`-style escapes so that the JSON can sit inside an HTML script tag.
+    Pairs whose claims say the same thing (same speaker, same words) make one review: every
+    article the claim was read in is an `appearance`, the earliest (or the outlet the claim was
+    cited from) its `firstAppearance`, and every denial a `citation`. An anonymous claim's
+    claimant is the outlet that reported it. The rating and the review's author are left as
+    placeholders. `<`, `>` and `&` are written as `\\u003c`-style escapes so that the JSON can
+    sit inside an HTML script tag.
     """
     day = (generated or datetime.now(UTC)).date().isoformat()
-    text = json.dumps([_claimreview(item, day) for item in items], ensure_ascii=False, indent=2)
+    groups: dict[tuple[str, str], list[Item]] = {}
+    for item in items:
+        groups.setdefault(_claim_key(item["claim"]), []).append(item)
+    reviews = [_claimreview(group, day) for group in groups.values()]
+    text = json.dumps(reviews, ensure_ascii=False, indent=2)
     # JSON-LD is pasted into <script type="application/ld+json">: a "</script>" in a quote must
     # not close it. Outside strings JSON has none of these characters, so this changes no value.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -288,7 +295,12 @@ def _cue(quote: Mapping[str, Any]) -> str | None:
 
 
 def _headline(item: Item) -> str:
-    return f"{_speaker(item['denial'])} denies a claim by {_speaker(item['claim'])}"
+    claim = item["claim"]
+    claimant = _speaker(claim)
+    via = claim.get("cited_outlet")
+    if via and via != claimant:
+        claimant += f" (via {via})"
+    return f"{_speaker(item['denial'])} denies a claim by {claimant}"
 
 
 def _score(item: Item) -> str:
@@ -296,23 +308,43 @@ def _score(item: Item) -> str:
     return f"{score:.2f}" if isinstance(score, int | float) else "n/a"
 
 
-def _facts(quote: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The labelled facts of one side, those that are known, in reading order."""
+def chain_text(quote: Mapping[str, Any]) -> str:
+    """Who had the statement from whom: the publisher, the cited outlets, then the speaker.
+
+    >>> chain_text({"publisher": "EADaily", "cited_chain": ["Reuters", "Interfax"],
+    ...             "speaker": "Dmitry Peskov"})
+    'EADaily ← Reuters ← Interfax ← Dmitry Peskov'
+    """
+    links = [quote.get("publisher"), *(quote.get("cited_chain") or []), _speaker(quote)]
+    if not quote.get("cited_chain") and quote.get("cited_outlet"):
+        links.insert(1, quote["cited_outlet"])
+    return " ← ".join(dict.fromkeys(str(link) for link in links if link))
+
+
+def _speaker_facts(quote: Mapping[str, Any]) -> str:
     speaker = _speaker(quote)
-    details = [v for v in (quote.get("speaker_title"), quote.get("speaker_kind")) if v]
-    if details:
-        speaker += f" ({', '.join(map(str, details))})"
-    chain = [str(c) for c in quote.get("cited_chain") or []]
+    kind = quote.get("speaker_kind")
+    details = [str(quote["speaker_title"])] if quote.get("speaker_title") else []
+    if kind == "anonymous":
+        details.append("anonymous source")
+    elif kind:
+        details.append(str(kind))
+    return speaker + (f" ({', '.join(details)})" if details else "")
+
+
+def _facts(quote: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The labelled facts of one side in reading order; the ones a fact-checker must see are
+    shown even when unknown, the others only when known."""
     cited = quote.get("cited_outlet")
-    if chain and len(chain) > 1:
-        cited = " ← ".join(chain)
     facts = [
-        ("Speaker", speaker),
+        ("Speaker", _speaker_facts(quote)),
         ("Cue", _cue(quote)),
-        ("Cited outlet", cited),
-        ("Publisher", quote.get("publisher")),
-        ("Published", quote.get("published")),
+        ("Cited outlet", cited or "none (the publisher's own reporting)"),
+        ("Source chain", chain_text(quote)),
+        ("Publisher", quote.get("publisher") or "unknown"),
+        ("Published", quote.get("published") or "unknown"),
         ("Article", quote.get("title")),
+        ("Input", None if safe_url(quote.get("url")) else quote.get("source")),
         ("Quote id", quote.get("id")),
     ]
     return [(name, str(value)) for name, value in facts if value]
@@ -435,9 +467,18 @@ def _creative_work(
 
 
 def _claim_author(quote: Mapping[str, Any]) -> dict[str, Any]:
-    kind = "Organization" if quote.get("speaker_kind") in ("organization", "outlet") else "Person"
-    author: dict[str, Any] = {"@type": kind, "name": _speaker(quote)}
-    if kind == "Person" and quote.get("speaker_title"):
+    """The claimant: the speaker, or for anonymous sources the outlet that reported them."""
+    kind = quote.get("speaker_kind")
+    reporter = quote.get("cited_outlet") or quote.get("publisher")
+    if kind == "anonymous" and reporter:
+        return {
+            "@type": "Organization",
+            "name": str(reporter),
+            "description": f"citing {_speaker(quote)} (anonymous)",
+        }
+    schema_type = "Organization" if kind in ("organization", "outlet") else "Person"
+    author: dict[str, Any] = {"@type": schema_type, "name": _speaker(quote)}
+    if schema_type == "Person" and quote.get("speaker_title"):
         author["jobTitle"] = quote["speaker_title"]
     return author
 
@@ -447,28 +488,47 @@ def _first_appearance(quote: Mapping[str, Any], appearance: dict[str, Any]) -> d
     chain = [c for c in quote.get("cited_chain") or [] if c]
     # The chain runs outermost first, so its last outlet is the original reporter.
     origin = chain[-1] if chain else quote.get("cited_outlet")
-    if not origin:
+    if not origin or origin == quote.get("publisher"):
         return appearance
     return {"@type": "CreativeWork", "publisher": {"@type": "Organization", "name": origin}}
 
 
-def _claimreview(item: Item, day: str) -> dict[str, Any]:
-    claim, denial = item["claim"], item["denial"]
-    appearance = _creative_work(claim, claim.get("publisher"))
-    reviewed: dict[str, Any] = {"@type": "Claim", "author": _claim_author(claim)}
-    if claim.get("published"):
-        reviewed["datePublished"] = claim["published"]
-    reviewed["appearance"] = [appearance]
-    reviewed["firstAppearance"] = _first_appearance(claim, appearance)
-    counter = _creative_work(
-        denial, denial.get("publisher") or denial.get("cited_outlet"), text=True
+def _claim_key(quote: Mapping[str, Any]) -> tuple[str, str]:
+    """What makes two claim quotes one claim: the same words from the same speaker."""
+    content = " ".join(str(quote.get("content") or "").lower().split())
+    return _speaker(quote).lower(), content
+
+
+def _by_date(quotes: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    unique = {str(q.get("id")): q for q in quotes}
+    return sorted(
+        unique.values(),
+        key=lambda q: (q.get("published") is None, q.get("published") or "", str(q.get("id"))),
     )
-    counter["author"] = _claim_author(denial)
+
+
+def _claimreview(group: Sequence[Item], day: str) -> dict[str, Any]:
+    claims = _by_date(item["claim"] for item in group)
+    denials = _by_date(item["denial"] for item in group)
+    first = claims[0]
+    appearances = [_creative_work(claim, claim.get("publisher")) for claim in claims]
+    reviewed: dict[str, Any] = {"@type": "Claim", "author": _claim_author(first)}
+    if first.get("published"):
+        reviewed["datePublished"] = first["published"]
+    reviewed["appearance"] = appearances
+    reviewed["firstAppearance"] = _first_appearance(first, appearances[0])
+    citations = []
+    for denial in denials:
+        counter = _creative_work(
+            denial, denial.get("publisher") or denial.get("cited_outlet"), text=True
+        )
+        counter["author"] = _claim_author(denial)
+        citations.append(counter)
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "datePublished": day,
-        "claimReviewed": claim.get("content") or "",
+        "claimReviewed": first.get("content") or "",
         "itemReviewed": reviewed,
         "author": {"@type": "Organization", "name": REVIEW_AUTHOR_PLACEHOLDER},
         "reviewRating": {
@@ -476,9 +536,19 @@ def _claimreview(item: Item, day: str) -> dict[str, Any]:
             "alternateName": "",
             "ratingExplanation": "To be written by a fact-checker: this is an automatic draft.",
         },
-        "description": _review_description(item),
-        "citation": [counter],
+        "description": " ".join(_review_description(item) for item in _best_per_denial(group)),
+        "citation": citations,
     }
+
+
+def _best_per_denial(group: Sequence[Item]) -> list[Item]:
+    """One pair per denial (the best scored), so the description names each denial once."""
+    best: dict[str, Item] = {}
+    for item in group:
+        key = str(item["denial"].get("id"))
+        if key not in best or (item.get("score") or 0) > (best[key].get("score") or 0):
+            best[key] = item
+    return sorted(best.values(), key=lambda item: -(item.get("score") or 0))
 
 
 def _review_description(item: Item) -> str:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import random
 import string
+from pathlib import Path
 from typing import Any
 
 import pytest
+from spacy.language import Language
 
+from quotes import pipeline, query
 from quotes.contradictions import denial_phrase, find_contradictions, key_terms, polarity
+from quotes.store import open_db
 
 
 def make_quote(
@@ -397,3 +401,175 @@ def test_contradictions_blocking_scores_few_candidates() -> None:
     # All claim x denial pairs would be about 812,000; blocking keeps a sliver of them.
     assert stats["candidates_scored"] < stats["claims"] * stats["denials"] / 100
     assert stats["candidates_scored"] < n * 5
+
+
+# --- same event or not --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim", "denial"),
+    [
+        # A shared name and a shared verb, but each side names a place the other does not.
+        ("Putin will visit India in March to sign an energy deal", "Putin did not visit China"),
+        # ... or a person.
+        ("Erdogan asked Biden to sell F-35 jets to Turkey", "Erdogan never asked Putin for a loan"),
+        # A denial aimed at a report about something else than the claim.
+        (
+            "Acme chief executive Jo Lane will step down",
+            "Acme denied the Reuters report about the Leeds factory",
+        ),
+    ],
+)
+def test_contradictions_different_events_do_not_pair(claim: str, denial: str) -> None:
+    quotes = [
+        make_quote("c1", claim, cited="Reuters", article_id="a1"),
+        make_quote("d1", denial, speaker="Press office", article_id="a2"),
+    ]
+    assert find_contradictions(quotes, min_score=0.0) == []
+
+
+def test_contradictions_denial_naming_its_speaker_still_pairs() -> None:
+    """Names a denial adds about who speaks (`Peskov said`) are no specifics of the event."""
+    claim = make_quote(
+        "c1",
+        "Erdogan asked Putin to take back the S-400 missiles",
+        speaker="people familiar with the talks",
+        cited="Reuters",
+        article_id="a1",
+    )
+    denial = make_quote(
+        "d1",
+        "Peskov said that Erdogan never asked Putin to take back the missiles",
+        speaker="Kremlin",
+        article_id="a2",
+    )
+    assert pair_ids(find_contradictions([claim, denial])) == [("c1", "d1")]
+
+
+def test_contradictions_denial_of_a_named_report_with_its_headline() -> None:
+    claim = make_quote(
+        "c1",
+        "the governor asked the senate to delay the pension vote",
+        speaker="two aides",
+        cited="Bloomberg",
+        article_id="a1",
+        published="2024-03-01",
+    )
+    other = make_quote(
+        "c2",
+        "the senate will delay the pension vote",
+        speaker="two aides",
+        cited="Reuters",
+        article_id="a3",
+        published="2024-03-01",
+    )
+    denial = make_quote(
+        "d1",
+        "the Bloomberg report is pure fiction",
+        speaker="Governor's office",
+        article_id="a2",
+        published="2024-03-02",
+        title="Governor's office denies Bloomberg report on pension vote delay",
+    )
+    pairs = find_contradictions([claim, other, denial])
+    assert pairs[0]["claim_quote_id"] == "c1"
+    assert "explicitly targets the Bloomberg report" in pairs[0]["reason"]
+
+
+def test_contradictions_specified_report_is_not_anaphoric() -> None:
+    """`the reports of a storm` says what it denies: it is not a pointer to the lead claim."""
+    lead = make_quote(
+        "lead", "the mayor will resign next month", cited="Reuters", speaker="aides", start=10
+    )
+    denial = make_quote(
+        "d1",
+        "the reports of a storm on the coast were not true",
+        speaker="Weather bureau",
+        start=500,
+    )
+    assert find_contradictions([lead, denial], min_score=0.0) == []
+    pointer = make_quote("d2", "these reports are not true", speaker="Mayor's office", start=500)
+    assert pair_ids(find_contradictions([lead, pointer])) == [("lead", "d2")]
+
+
+def test_contradictions_every_claim_the_anaphoric_denial_answers() -> None:
+    """Decision: an article that reports a claim and, citing the same outlet, restates it more
+    literally ("raised this issue ... at their meeting") and then quotes a denial ("no such
+    issue was raised during the meeting") holds two real conflicts, not one. The restatement is
+    the claim the denial words answer most directly, so it ranks first; the lead claim (what the
+    issue was) pairs too. Other statements of the article before the denial do not.
+
+    This is the shape of the seed article 002 (Bloomberg's S-400 report and the Kremlin's
+    denial), written here with other words.
+    """
+    lead = make_quote(
+        "lead",
+        "the Lyon mayor asked his Italian counterpart to cancel the tram contract signed by "
+        "Turin in 2019 and refund the deposit",
+        speaker="people close to the talks",
+        cited="Reuters",
+        start=200,
+    )
+    restated = make_quote(
+        "restated",
+        "the French mayor raised this issue in a conversation with the Turin mayor at their "
+        "meeting in Geneva",
+        speaker="Reuters",
+        cited="Reuters",
+        start=500,
+    )
+    aside = make_quote(
+        "aside",
+        "he wants to win the regional election",
+        speaker="Lyon mayor",
+        cited="Reuters",
+        start=650,
+    )
+    denial = make_quote(
+        "denial",
+        "no such issue was raised during the mayors' meeting",
+        speaker="Turin city hall",
+        cue="stated",
+        start=800,
+    )
+    after = make_quote(
+        "after", "the meeting lasted about two hours", speaker="Paolo Neri", start=900
+    )
+    pairs = find_contradictions([lead, restated, aside, denial, after])
+    assert pair_ids(pairs) == [("restated", "denial"), ("lead", "denial")]
+    assert "the denial refers back" in pairs[1]["reason"]
+    assert "lead claim" in pairs[1]["reason"]
+
+
+def test_contradictions_on_the_seeds_only_real_conflicts(
+    nlp: Language, seeds_dir: Path, tmp_path: Path
+) -> None:
+    """The seeds hold one claim/denial conflict, answered as the decision above says: Bloomberg's
+    report (Erdogan asked Putin to take back the S-400s) and its restatement ("raised this issue
+    ... at their meeting") against the Kremlin's "no such issue was raised"; nothing else."""
+    db = open_db(tmp_path / "seeds.db")
+    pipeline.ingest(sorted(str(p) for p in seeds_dir.glob("*.txt")), db)
+    pairs = query.contradictions(db)
+    claims = {"take back the S-400", "raised this issue"}
+    found = set()
+    for pair in pairs:
+        found |= {snippet for snippet in claims if snippet in pair["claim"]["content"]}
+        assert any(snippet in pair["claim"]["content"] for snippet in claims), pair["claim"]
+        assert pair["claim"]["cited_outlet"] == "Bloomberg"
+        assert "no such issue was raised" in pair["denial"]["content"]
+        assert pair["denial"]["speaker"] == "Kremlin"
+    assert found == claims
+
+
+def test_contradictions_a_speaker_phrase_is_no_claim() -> None:
+    """`According to Reuters, citing officials close to the mayor, ...`: were `officials close to
+    the mayor` read as something Reuters said, it would be no claim for a denial to answer."""
+    phrase = make_quote("phrase", "officials close to the mayor", cited="Reuters", start=30)
+    claim = make_quote(
+        "claim", "the mayor will sell the stadium", speaker="officials", cited="Reuters", start=62
+    )
+    claim["speaker_mention"] = {"text": "officials close to the mayor", "start": 30, "end": 58}
+    denial = make_quote(
+        "denial", "no such sale was discussed", speaker="City hall", cue="stated", start=400
+    )
+    assert pair_ids(find_contradictions([phrase, claim, denial])) == [("claim", "denial")]

@@ -9,94 +9,87 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from quotes import report
 
 GENERATED = datetime(2024, 6, 1, 12, 30, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script>"
 
-# --- a minimal JSON Schema validator (jsonschema is not installed) -------------------------------
-
-_TYPES: dict[str, Any] = {
-    "object": dict,
-    "array": list,
-    "string": str,
-    "number": (int, float),
-    "integer": int,
-    "boolean": bool,
-    "null": type(None),
-}
+# --- JSON Schema validation --------------------------------------------------------------------
 
 
-def schema_errors(value: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
-    """Errors of `value` against the subset of JSON Schema these tests use."""
-    errors: list[str] = []
-    types = schema.get("type")
-    if types is not None:
-        names = [types] if isinstance(types, str) else types
-        ok = any(
-            isinstance(value, _TYPES[name]) and not (name != "boolean" and isinstance(value, bool))
-            for name in names
-        )
-        if not ok:
-            return [f"{path}: expected {types}, got {type(value).__name__}"]
-    if "const" in schema and value != schema["const"]:
-        errors.append(f"{path}: expected {schema['const']!r}, got {value!r}")
-    if "enum" in schema and value not in schema["enum"]:
-        errors.append(f"{path}: {value!r} not in {schema['enum']}")
-    if "pattern" in schema and isinstance(value, str) and not re.search(schema["pattern"], value):
-        errors.append(f"{path}: {value!r} does not match {schema['pattern']}")
-    if "minItems" in schema and isinstance(value, list) and len(value) < schema["minItems"]:
-        errors.append(f"{path}: fewer than {schema['minItems']} items")
-    if isinstance(value, dict):
-        errors += [
-            f"{path}: missing {key!r}" for key in schema.get("required", []) if key not in value
-        ]
-        for key, sub in schema.get("properties", {}).items():
-            if key in value:
-                errors += schema_errors(value[key], sub, f"{path}.{key}")
-    if isinstance(value, list) and "items" in schema:
-        for i, item in enumerate(value):
-            errors += schema_errors(item, schema["items"], f"{path}[{i}]")
-    return errors
+def schema_errors(value: Any, schema: dict[str, Any]) -> list[str]:
+    """Every error of `value` against `schema` (JSON Schema 2020-12), as `path: message`."""
+    Draft202012Validator.check_schema(schema)
+    return [
+        f"{error.json_path}: {error.message}"
+        for error in Draft202012Validator(schema).iter_errors(value)
+    ]
 
 
 def test_schema_errors_catches_mistakes() -> None:
     schema = {"type": "object", "required": ["a"], "properties": {"a": {"type": "integer"}}}
     assert schema_errors({"a": 1}, schema) == []
-    assert schema_errors({}, schema) == ["$: missing 'a'"]
-    assert schema_errors({"a": "1"}, schema) == ["$.a: expected integer, got str"]
-    assert schema_errors({"a": True}, schema) == ["$.a: expected integer, got bool"]
+    assert schema_errors({}, schema) == ["$: 'a' is a required property"]
+    assert schema_errors({"a": "1"}, schema) == ["$.a: '1' is not of type 'integer'"]
+    assert schema_errors({"a": True}, schema) == ["$.a: True is not of type 'integer'"]
 
 
 NULLABLE_STRING = {"type": ["string", "null"]}
+ISO_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}"}
 SIDE_SCHEMA = {
     "type": "object",
     "required": [
         "id",
+        "article_id",
         "source",
         "content",
+        "kind",
         "speaker",
+        "speaker_kind",
         "cited_outlet",
+        "cited_chain",
         "publisher",
         "published",
         "title",
         "url",
+        "polarity",
+        "spans",
     ],
+    # Nothing else: above all not the full article `text`.
+    "additionalProperties": False,
     "properties": {
         "id": {"type": "string"},
+        "article_id": {"type": "string"},
         "source": {"type": "string"},
         "content": {"type": "string"},
+        "kind": {"enum": ["direct", "indirect", "mixed"]},
+        "cue": NULLABLE_STRING,
         "speaker": NULLABLE_STRING,
+        "speaker_mention": NULLABLE_STRING,
+        "speaker_kind": {
+            "enum": ["person", "organization", "anonymous", "outlet", "unknown", None]
+        },
+        "speaker_title": NULLABLE_STRING,
         "cited_outlet": NULLABLE_STRING,
+        # Outermost first; the last one is the cited outlet.
         "cited_chain": {"type": "array", "items": {"type": "string"}},
         "publisher": NULLABLE_STRING,
-        "published": NULLABLE_STRING,
+        "published": {"anyOf": [ISO_DATE, {"type": "null"}]},
         "title": NULLABLE_STRING,
         "url": NULLABLE_STRING,
-        "cue": NULLABLE_STRING,
-        "speaker_mention": NULLABLE_STRING,
-        "spans": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
+        "polarity": {"enum": ["asserts", "denies"]},
+        "spans": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 0},
+                "minItems": 2,
+                "maxItems": 2,
+            },
+        },
         "context": {"type": "string"},
         "context_start": {"type": ["integer", "null"]},
     },
@@ -106,10 +99,12 @@ JSON_SCHEMA = {
     "items": {
         "type": "object",
         "required": ["claim", "denial", "score", "reason"],
+        "additionalProperties": False,
         "properties": {
+            "id": {"type": "string"},
             "claim": SIDE_SCHEMA,
             "denial": SIDE_SCHEMA,
-            "score": {"type": "number"},
+            "score": {"type": "number", "minimum": 0, "maximum": 1},
             "reason": {"type": "string"},
         },
     },
@@ -117,7 +112,7 @@ JSON_SCHEMA = {
 ORGANIZATION = {
     "type": "object",
     "required": ["@type", "name"],
-    "properties": {"@type": {"const": "Organization"}, "name": {"type": "string"}},
+    "properties": {"@type": {"const": "Organization"}, "name": {"type": "string", "minLength": 1}},
 }
 CREATIVE_WORK = {
     "type": "object",
@@ -127,13 +122,20 @@ CREATIVE_WORK = {
         "url": {"type": "string", "pattern": "^https?://"},
         "headline": {"type": "string"},
         "publisher": ORGANIZATION,
-        "datePublished": {"type": "string"},
+        "datePublished": ISO_DATE,
+        "text": {"type": "string"},
     },
 }
 AUTHOR = {
     "type": "object",
     "required": ["@type", "name"],
-    "properties": {"@type": {"enum": ["Person", "Organization"]}, "name": {"type": "string"}},
+    "additionalProperties": False,
+    "properties": {
+        "@type": {"enum": ["Person", "Organization"]},
+        "name": {"type": "string", "minLength": 1},
+        "jobTitle": {"type": "string"},
+        "description": {"type": "string"},
+    },
 }
 CLAIMREVIEW_SCHEMA = {
     "type": "array",
@@ -148,17 +150,20 @@ CLAIMREVIEW_SCHEMA = {
             "reviewRating",
             "datePublished",
             "description",
+            "citation",
         ],
         "properties": {
             "@context": {"const": "https://schema.org"},
             "@type": {"const": "ClaimReview"},
-            "claimReviewed": {"type": "string"},
+            "claimReviewed": {"type": "string", "minLength": 1},
             "datePublished": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
             "author": ORGANIZATION,
+            # The verdict is a human's: no rating value, an empty rating name.
             "reviewRating": {
                 "type": "object",
                 "required": ["@type", "alternateName"],
-                "properties": {"@type": {"const": "Rating"}, "alternateName": {"type": "string"}},
+                "not": {"anyOf": [{"required": ["ratingValue"]}, {"required": ["bestRating"]}]},
+                "properties": {"@type": {"const": "Rating"}, "alternateName": {"const": ""}},
             },
             "itemReviewed": {
                 "type": "object",
@@ -166,13 +171,20 @@ CLAIMREVIEW_SCHEMA = {
                 "properties": {
                     "@type": {"const": "Claim"},
                     "author": AUTHOR,
-                    "datePublished": {"type": "string"},
+                    "datePublished": ISO_DATE,
                     "appearance": {"type": "array", "minItems": 1, "items": CREATIVE_WORK},
                     "firstAppearance": CREATIVE_WORK,
                 },
             },
             "description": {"type": "string"},
-            "citation": {"type": "array", "items": CREATIVE_WORK},
+            "citation": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "allOf": [CREATIVE_WORK, {"required": ["text", "author"]}],
+                    "properties": {"author": AUTHOR},
+                },
+            },
         },
     },
 }
@@ -258,6 +270,7 @@ def hostile() -> list[dict[str, Any]]:
         publisher=f"<b>{HOSTILE}</b>",
         url="javascript:alert(1)",
         cited_outlet='Evil" onmouseover="alert(1)',
+        cited_chain=["<i>Wire</i>", 'Evil" onmouseover="alert(1)'],
         context=f"Before. {HOSTILE} the dam will burst. After.",
     )
     denial = quote(
@@ -330,6 +343,9 @@ def test_report_markdown_has_header_both_sides_and_highlight(items: list[dict[st
     assert f"> According to Reuters, **{CLAIM_CONTENT}**, sources close" in md
     assert "> Brandt's office said **he has no plans to resign** and called it fake news." in md
     assert "- **Cited outlet:** Reuters" in md
+    assert "- **Source chain:** Daily Planet ← Reuters ← sources close to the government" in md
+    assert "- **Speaker:** sources close to the government (anonymous source)" in md
+    assert "- **Cited outlet:** none (the publisher's own reporting)" in md
     assert "- **Publisher:** Morning Star" in md
     assert "- **Published:** 2024-05-03" in md
     assert "- **Link:** [Minister to resign, sources say](https://planet.example/minister)" in md
@@ -402,6 +418,8 @@ def test_report_html_escapes_everything(hostile: list[dict[str, Any]]) -> None:
     assert "script" not in tags and "img" not in tags and "b" not in tags
     assert "<script>" not in page and "<img" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    # The source chain is data too.
+    assert "&lt;i&gt;Wire&lt;/i&gt;" in page and "<i>" not in page
     assert not any(tag == "a" for tag in tags), "javascript: URLs must not become links"
     assert "javascript:" not in page.lower()
     assert all("onmouseover" not in attrs for _, attrs in parsed.tags)
@@ -443,7 +461,12 @@ def test_report_claimreview_validates(items: list[dict[str, Any]]) -> None:
     assert review["reviewRating"]["alternateName"] == ""
     assert review["author"]["name"] == report.REVIEW_AUTHOR_PLACEHOLDER
     claim = review["itemReviewed"]
-    assert claim["author"] == {"@type": "Person", "name": "sources close to the government"}
+    # Anonymous sources make no claimant: the outlet that reported them does.
+    assert claim["author"] == {
+        "@type": "Organization",
+        "name": "Reuters",
+        "description": "citing sources close to the government (anonymous)",
+    }
     assert claim["datePublished"] == "2024-05-02"
     assert claim["appearance"][0]["url"] == "https://planet.example/minister"
     assert claim["appearance"][0]["publisher"]["name"] == "Daily Planet"
@@ -505,3 +528,98 @@ def test_report_attach_quotes_resolves_ids(items: list[dict[str, Any]]) -> None:
     assert attached[0]["claim"]["id"] == "claim1"
     assert attached[0]["denial"]["id"] == "denial1"
     assert attached[0]["score"] == 0.5
+
+
+# --- the source chain ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {"publisher": "EADaily", "cited_chain": ["Reuters", "Interfax"], "speaker": "Peskov"},
+            "EADaily ← Reuters ← Interfax ← Peskov",
+        ),
+        # The publisher citing itself (`EADaily adds:`) is one link.
+        (
+            {"publisher": "EADaily", "cited_chain": ["EADaily"], "speaker": "Kremlin"},
+            "EADaily ← Kremlin",
+        ),
+        # Rows stored before chains were kept have the cited outlet only.
+        ({"publisher": None, "cited_chain": [], "cited_outlet": "TASS"}, "TASS ← Someone"),
+        ({"publisher": None, "cited_chain": [], "speaker": None}, "he"),
+    ],
+)
+def test_report_chain_text(fields: dict[str, Any], expected: str) -> None:
+    assert report.chain_text(quote(**fields)) == expected
+
+
+def test_report_every_format_carries_the_chain() -> None:
+    side = quote(cited_chain=["Reuters", "Interfax"], cited_outlet="Interfax")
+    items = [{"claim": side, "denial": quote(id="q2"), "score": 0.5, "reason": "r"}]
+    chain = "Daily Planet ← Reuters ← Interfax ← Someone"
+    assert chain in report.to_markdown(items)
+    assert chain in report.to_html(items)
+    assert json.loads(report.to_json(items))[0]["claim"]["cited_chain"] == ["Reuters", "Interfax"]
+    review = json.loads(report.to_claimreview(items))[0]
+    # The innermost outlet is where the claim first appeared.
+    assert review["itemReviewed"]["firstAppearance"]["publisher"]["name"] == "Interfax"
+
+
+# --- schemas -------------------------------------------------------------------------------------
+
+
+def test_report_schemas_reject_what_a_report_must_not_hold(items: list[dict[str, Any]]) -> None:
+    data = json.loads(report.to_json(items))
+    data[0]["claim"]["text"] = "the whole article"
+    assert schema_errors(data, JSON_SCHEMA)
+    reviews = json.loads(report.to_claimreview(items, generated=GENERATED))
+    reviews[0]["reviewRating"]["ratingValue"] = 1
+    assert schema_errors(reviews, CLAIMREVIEW_SCHEMA)
+
+
+def test_report_claimreview_one_review_per_claim() -> None:
+    """The same claim read in two articles is one review with two appearances; each denial is
+    cited once, and the outlet the claim was cited from is its first appearance."""
+    content = "the dam will be sold to Vortex Capital"
+    early = quote(
+        id="c-early",
+        article_id="a1",
+        content=content,
+        cited_outlet="Reuters",
+        cited_chain=["Reuters"],
+        publisher="Daily Planet",
+        url="https://planet.example/dam",
+        published="2024-05-01",
+    )
+    late = quote(
+        id="c-late",
+        article_id="a2",
+        content=content,
+        publisher="Morning Star",
+        url="https://star.example/dam",
+        published="2024-05-03",
+    )
+    denial = quote(id="d1", article_id="a3", content="no such sale is planned", polarity="denies")
+    other = quote(
+        id="c-other", article_id="a4", content="the dam leaks", speaker="Engineer", url=None
+    )
+    items = [
+        {"claim": late, "denial": denial, "score": 0.6, "reason": "r1"},
+        {"claim": early, "denial": denial, "score": 0.7, "reason": "r2"},
+        {"claim": other, "denial": denial, "score": 0.4, "reason": "r3"},
+    ]
+    reviews = json.loads(report.to_claimreview(items, generated=GENERATED))
+    assert schema_errors(reviews, CLAIMREVIEW_SCHEMA) == []
+    assert len(reviews) == 2
+    review = reviews[0]
+    claim = review["itemReviewed"]
+    assert [a["url"] for a in claim["appearance"]] == [
+        "https://planet.example/dam",
+        "https://star.example/dam",
+    ]
+    assert claim["datePublished"] == "2024-05-01"
+    assert claim["firstAppearance"]["publisher"]["name"] == "Reuters"
+    assert len(review["citation"]) == 1
+    assert review["description"].count("denied it") == 1
+    assert "score 0.70" in review["description"]
