@@ -425,6 +425,12 @@ def _content_tokens(cue: Token) -> list[Token]:
             if len(tokens) >= 4 and cue.lemma_ not in ("tell", "ask", "say", "quote", "cite"):
                 return tokens
     head = cue.head
+    if cue.dep_ == "parataxis" and head.i > cue.i and is_cue(head):
+        # `The army will go, the minister said, the TV channel reported.`: the statement is
+        # the clause the outer cue reports.
+        before = [c for c in head.children if c.dep_ == "ccomp" and c.i < cue.i]
+        if before:
+            return list(before[0].subtree)
     if cue.dep_ == "parataxis" and head.i < cue.i and head.pos_ in ("VERB", "AUX"):
         # `Turkey will leave, the ambassador said.`: the cue interrupts the clause it reports.
         inner = {t.i for t in cue.subtree}

@@ -88,6 +88,9 @@ def _framing_outlet_items(items: list[attribution.Attributed]) -> set[int]:
     """Outlet attributions that only frame another one (`RBC reported` around `Peskov said`).
 
     Their outlet is already in the inner statement's chain, so they would repeat its content.
+    An outlet item is dropped when another item's cue sits inside its content (it frames that
+    one: in a chain of outlets only the innermost stays), or when a non-outlet item reports
+    the same content.
     """
     drop = set()
     for i, outer in enumerate(items):
@@ -98,7 +101,10 @@ def _framing_outlet_items(items: list[attribution.Attributed]) -> set[int]:
                 continue
             pos = inner.candidate.head.idx
             inside = any(s <= pos < e for s, e in outer.candidate.spans)
-            same = _overlap(outer.candidate.spans, inner.candidate.spans) > 0.5
+            same = (
+                inner.speaker.kind != "outlet"
+                and _overlap(outer.candidate.spans, inner.candidate.spans) > 0.5
+            )
             if inside or same:
                 drop.add(i)
     return drop

@@ -183,3 +183,26 @@ def test_process_canonicalize_across_articles(nlp: Language) -> None:
     two = run(nlp, "Lavrov said that the embassy would stay open.\n")
     merged = canonicalize(one + two, texts=["Sergei Lavrov"])
     assert {q.speaker for q in merged} == {"Sergei Lavrov"}
+
+
+def test_provenance_chain_of_outlets_keeps_the_innermost_statement(nlp: Language) -> None:
+    found = run(
+        nlp,
+        "EADaily adds: Reuters reported, citing the Zorbex news agency, that Ankara would buy the jets.\n",
+    )
+    (quote,) = [q for q in found if "Ankara would buy the jets" in q.content]
+    assert quote.cited_chain[0] == "EADaily" and "Reuters" in quote.cited_chain
+
+
+def test_attribution_unknown_outlet_names_itself(nlp: Language) -> None:
+    (quote,) = run(nlp, "The Zorbex news agency reported that the border had been closed.\n")
+    assert quote.speaker == "Zorbex" and quote.speaker_kind == "outlet"
+
+
+def test_extract_statement_inside_an_outlet_frame(nlp: Language) -> None:
+    found = run(nlp, "The army will withdraw, the minister said, the Zorbex TV channel reported.\n")
+    (quote,) = found
+    assert quote.content == "The army will withdraw" and quote.cited_outlet == "Zorbex"
+    # A bare title with no earlier bearer stays unresolved rather than becoming "minister".
+    assert quote.speaker_mention is not None and quote.speaker_mention.text == "the minister"
+    assert quote.speaker is None
