@@ -238,3 +238,28 @@ def m002_browsing(db: sqlite_utils.Database) -> None:
         _table(db, "quotes").enable_fts(
             ["content"], create_triggers=True, tokenize="porter", replace=True
         )
+
+
+@migrations()
+def m003_quote_outlets(db: sqlite_utils.Database) -> None:
+    """`quote_outlets`: every outlet of every quote's cited chain, indexed for `--cited`.
+
+    `quotes.cited_outlet_id` holds only the innermost outlet; a chain `[TASS, Interfax]` needs
+    both to be found by either name without scanning JSON in every row.
+    """
+    db.table("quote_outlets").create(
+        {"quote_id": str, "outlet_id": int, "position": int},
+        pk=("quote_id", "position"),
+        foreign_keys=[("quote_id", "quotes", "id"), ("outlet_id", "outlets", "id")],
+        if_not_exists=True,
+    )
+    db.table("quote_outlets").create_index(["outlet_id"], if_not_exists=True)
+    # Existing databases: the chains stored so far, by name.
+    db.execute(
+        """
+        insert or ignore into quote_outlets (quote_id, outlet_id, position)
+        select quotes.id, outlets.id, chain.key
+        from quotes, json_each(coalesce(quotes.cited_chain, '[]')) as chain
+        join outlets on outlets.name = chain.value
+        """
+    )

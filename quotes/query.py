@@ -81,7 +81,12 @@ def find(
         where.append("articles.publisher_id in " + OUTLET_IDS.format(param="outlet"))
         params["outlet"] = outlet
     if cited:
-        where.append("quotes.cited_outlet_id in " + OUTLET_IDS.format(param="cited"))
+        # Anywhere in the chain: `--cited TASS` finds what TASS had from Interfax.
+        where.append(
+            "quotes.id in (select quote_id from quote_outlets where outlet_id in "
+            + OUTLET_IDS.format(param="cited")
+            + ")"
+        )
         params["cited"] = cited
     if kind:
         where.append("quotes.kind = :kind")
@@ -152,7 +157,8 @@ def outlets(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     select
       outlets.name, outlets.kind, outlets.domain,
       (select count(*) from articles where articles.publisher_id = outlets.id) as articles,
-      (select count(*) from quotes where quotes.cited_outlet_id = outlets.id) as cited,
+      (select count(distinct quote_id) from quote_outlets
+        where quote_outlets.outlet_id = outlets.id) as cited,
       (select json_group_array(alias) from outlet_aliases
         where outlet_id = outlets.id) as aliases
     from outlets

@@ -183,6 +183,17 @@ TABLES: dict[str, dict[str, Any]] = {
             "denial_quote_id": "The denial's id in the quotes table",
         },
     },
+    "quote_outlets": {
+        "description": (
+            "Every outlet of every quote's cited chain, outermost first: who had the statement "
+            "from whom."
+        ),
+        "columns": {
+            "quote_id": "The quote",
+            "outlet_id": "An outlet the quote was cited from",
+            "position": "Place in the chain: 0 is the outermost outlet",
+        },
+    },
     "quotes_fts": {
         "description": "Full-text index (FTS5, Porter stemming) over quotes.content.",
         "columns": {"content": "The quote content, indexed"},

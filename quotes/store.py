@@ -173,8 +173,21 @@ def _save_article(db: sqlite_utils.Database, article: Article, found: list[Quote
     rows = [_quote_row(db, article.id, quote) for quote in found]
     if rows:
         _table(db, "quotes").upsert_all(rows, hash_id_columns=QUOTE_ID_COLUMNS)
+        _save_chains(db, article.id, found)
     # Two quotes with the same spans share an id: the upsert keeps one row.
     return len({row["spans"] for row in rows})
+
+
+def _save_chains(db: sqlite_utils.Database, article_id: str, found: list[Quote]) -> None:
+    """Every outlet of every quote's cited chain, outermost first, into `quote_outlets`."""
+    links = [
+        {"quote_id": quote_id(article_id, quote.spans), "outlet_id": outlet_id, "position": i}
+        for quote in found
+        for i, name in enumerate(quote.cited_chain)
+        if (outlet_id := _outlet_id(db, name)) is not None
+    ]
+    if links:
+        _table(db, "quote_outlets").upsert_all(links, pk=("quote_id", "position"))
 
 
 def _quote_row(db: sqlite_utils.Database, article_id: str, quote: Quote) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import pytest
 import sqlite_utils
 from sqlite_utils.db import ForeignKey, Table
 
-from quotes.migrations import migrations
+from quotes.migrations import m001_initial, m002_browsing, m003_quote_outlets, migrations
 
 EXPECTED_COLUMNS = {
     "outlets": {"id": int, "name": str, "kind": str, "domain": str},
@@ -221,4 +221,32 @@ def test_migrations_reapply_is_a_no_op(db: sqlite_utils.Database) -> None:
     assert applied == [
         {"migration_set": "quotes", "name": "m001_initial"},
         {"migration_set": "quotes", "name": "m002_browsing"},
+        {"migration_set": "quotes", "name": "m003_quote_outlets"},
+    ]
+
+
+def test_migrations_quote_outlets_backfilled_from_chains(tmp_path: Path) -> None:
+    """A database from before m003 gets every outlet of its stored chains in quote_outlets."""
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    m001_initial(db)
+    m002_browsing(db)
+    table(db, "outlets").insert_all([{"id": 1, "name": "TASS"}, {"id": 2, "name": "Interfax"}])
+    table(db, "articles").insert({"id": "a1", "text": "x"})
+    table(db, "quotes").insert(
+        {
+            "id": "q1",
+            "article_id": "a1",
+            "kind": "direct",
+            "content": "x",
+            "start": 0,
+            "end": 1,
+            "spans": "[[0, 1]]",
+            "cited_chain": '["TASS", "Interfax"]',
+        }
+    )
+    m003_quote_outlets(db)
+    rows = list(db.query("select * from quote_outlets order by position"))
+    assert rows == [
+        {"quote_id": "q1", "outlet_id": 1, "position": 0},
+        {"quote_id": "q1", "outlet_id": 2, "position": 1},
     ]

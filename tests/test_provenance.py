@@ -353,3 +353,21 @@ def test_provenance_cli_show_prints_the_chain(chained_db: Path) -> None:
     assert shown["cited_chain"] == ["TASS", "Interfax"]
     zorbex = row_with(find_rows(chained_db, "--cited", "Zorbex"), "bridge will close")
     assert "(anonymous source)" in cli("show", zorbex["id"], "--db", chained_db).stdout
+
+
+def test_provenance_find_cited_matches_anywhere_in_the_chain(nlp: Language, tmp_path: Path) -> None:
+    import quotes
+    from quotes import pipeline, query
+
+    path = tmp_path / "a.txt"
+    path.write_text(
+        "TASS reported, citing Interfax, that the minister said the talks would resume.\n",
+        encoding="utf-8",
+    )
+    db = quotes.open_db(tmp_path / "chain.db")
+    pipeline.ingest([str(path)], db)
+    rows = query.find(db, cited="TASS")
+    assert rows and all("TASS" in r["cited_chain"] for r in rows)
+    assert query.find(db, cited="Interfax") == rows
+    counts = {o["name"]: o["cited"] for o in query.outlets(db)}
+    assert counts["TASS"] >= 1 and counts["Interfax"] >= 1
