@@ -252,7 +252,8 @@ def _quote_cells(quote: Mapping[str, Any]) -> list[str]:
         _clip(quote.get("speaker") or _mention_text(quote.get("speaker_mention")), NAME_WIDTH),
         _clip(quote.get("content"), QUOTE_WIDTH),
         str(quote.get("kind") or ""),
-        _clip(quote.get("cited_outlet"), NAME_WIDTH),
+        # The whole chain, outermost first: `TASS ← Interfax`.
+        _clip(" ← ".join(quote.get("cited_chain") or []) or quote.get("cited_outlet"), NAME_WIDTH),
         _clip(quote.get("publisher"), NAME_WIDTH),
     ]
 
