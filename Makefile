@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= quotes.db
 
-.PHONY: install demo test lint format clean
+.PHONY: install demo test lint format clean train
 
 install: $(STAMP)
 
@@ -38,6 +38,17 @@ lint: install
 format: install
 	$(BIN)/ruff format quotes tests benchmarks
 	$(BIN)/ruff check --fix quotes tests benchmarks
+
+# The attribution tagger (training/README.md): PolNeAR -> DocBin -> spaCy NER -> quotes/attribution_model/.
+# About 40 minutes on 2 CPU cores; EVAL is the folder with PolNeAR train.jsonl and dev.jsonl.
+EVAL      ?= ../shared/eval
+TRAIN_OUT ?= build/attribution-tagger
+
+train: install
+	$(BIN)/python -m training.corpus $(EVAL) training/corpus
+	$(BIN)/python -m spacy train training/config.cfg --output $(TRAIN_OUT) \
+		--paths.train training/corpus/train.spacy --paths.dev training/corpus/heldout.spacy
+	$(BIN)/python -m training.package $(TRAIN_OUT)/model-best quotes/attribution_model
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

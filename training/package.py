@@ -1,0 +1,94 @@
+"""Copy a trained pipeline (spaCy's `model-best`) into the package as `quotes/attribution_model/`.
+
+The pipeline is loaded and saved again rather than copied file by file, so that what ships is
+exactly what `spacy.load` needs: the tokenizer, the vocab, the sourced-and-fine-tuned `tok2vec`
+and the `ner` that listens to it (both ship, so the listener always has its upstream). The
+training paths are cleared from the config and the meta says what the weights derive from.
+
+The string store (1.3 MB, mostly en_core_web_sm's) is emptied: the hash embeddings hash token
+attributes directly and the NER labels come back from the component's own files, so nothing
+reads it. The packaged pipeline is checked to tag a sample exactly as the trained one does.
+
+Usage::
+
+    python -m training.package build/attribution-tagger/model-best quotes/attribution_model
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+import spacy
+
+META = {
+    "name": "quotes_attribution_tagger",
+    "version": "0.1.0",
+    "description": (
+        "Attribution tagger for `quotes`: spaCy NER with labels SOURCE, CUE and CONTENT, "
+        "trained on the PolNeAR train split; tok2vec initialised from en_core_web_sm 3.8.0 "
+        "and fine-tuned. See docs/model-card.md."
+    ),
+    "license": (
+        "Weights derive from PolNeAR (research data distributed by its authors; Newell, "
+        "Margolin & Ruths, LREC 2018) and from en_core_web_sm (MIT; trained on OntoNotes 5)."
+    ),
+    "sources": [
+        {
+            "name": "PolNeAR",
+            "author": "Edward Newell, Drew Margolin, Derek Ruths",
+            "url": "https://github.com/networkdynamics/PolNeAR",
+            "license": "research data, distributed by its authors",
+        },
+        {
+            "name": "en_core_web_sm 3.8.0 (tok2vec)",
+            "author": "Explosion",
+            "license": "MIT",
+        },
+    ],
+}
+
+
+SAMPLE = (
+    '"We will win," Smith said. The governor told reporters that the plan would fail, '
+    "according to two aides.\n\nCritics say the bill, which passed on Tuesday, is a mistake."
+)
+
+
+def _tags(nlp: spacy.language.Language) -> list[tuple[str, int, int]]:
+    return [(ent.label_, ent.start_char, ent.end_char) for ent in nlp(SAMPLE).ents]
+
+
+def package(src: Path, dest: Path) -> int:
+    """Write the pipeline at `src` to `dest` (replaced); return its size in bytes."""
+    nlp = spacy.load(src)
+    if set(nlp.pipe_names) != {"tok2vec", "ner"}:
+        raise SystemExit(f"{src}: expected the components tok2vec and ner, got {nlp.pipe_names}")
+    for key in ("train", "dev"):
+        nlp.config["paths"][key] = None
+    nlp.meta.update(META)
+    # Keep the training scores from model-best's meta (performance), drop nothing else.
+    if dest.exists():
+        shutil.rmtree(dest)
+    nlp.to_disk(dest)
+    (dest / "vocab" / "strings.json").write_text("[]\n", encoding="utf-8")
+    shipped = spacy.load(dest)
+    if _tags(shipped) != _tags(nlp):
+        raise SystemExit(f"{dest}: the packaged pipeline does not tag like {src}")
+    return sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("src", type=Path, help="the trained pipeline (model-best)")
+    parser.add_argument("dest", type=Path, help="the package folder to (re)write")
+    args = parser.parse_args(argv)
+    size = package(args.src, args.dest)
+    print(f"Wrote {args.dest} ({size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
