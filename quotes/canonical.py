@@ -369,9 +369,16 @@ def unknown_outlet(span: Span) -> str | None:
     return None
 
 
+@cache
+def _outlet_noun_starts() -> frozenset[str]:
+    return frozenset(words[0] for words in _outlet_nouns())
+
+
 def _outlet_noun_at(span: Span, i: int) -> int:
     """How many tokens of a descriptive outlet noun start at token `i` (0: none)."""
     doc = span.doc
+    if doc[i].lower_ not in _outlet_noun_starts():
+        return 0
     for words in _outlet_nouns():
         end = i + len(words)
         if end <= span.end and all(doc[i + k].lower_ == word for k, word in enumerate(words)):

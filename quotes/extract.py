@@ -16,6 +16,7 @@ phrase with no cue) are not statements.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -89,14 +90,16 @@ class Layout:
     paragraphs: list[tuple[int, int]]
     furniture: set[int]
     quoted: list[Quoted]
+    # The text itself: `Doc.text` is rebuilt from the tokens on every access.
+    text: str = ""
+    starts: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.starts = [start for start, _ in self.paragraphs]
 
     def paragraph_of(self, char: int) -> int:
-        for i, (start, end) in enumerate(self.paragraphs):
-            if start <= char < end or (char == end and i == len(self.paragraphs) - 1):
-                return i
-            if char < start:
-                return max(i - 1, 0)
-        return max(len(self.paragraphs) - 1, 0)
+        """The paragraph holding `char` (or the last one starting before it)."""
+        return max(bisect.bisect_right(self.starts, char) - 1, 0)
 
     def in_furniture(self, char: int) -> bool:
         return self.paragraph_of(char) in self.furniture
@@ -210,7 +213,7 @@ def quoted_spans(text: str) -> list[Quoted]:
 
 def layout(text: str) -> Layout:
     paras = paragraphs(text)
-    return Layout(paras, furniture(text, paras), quoted_spans(text))
+    return Layout(paras, furniture(text, paras), quoted_spans(text), text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -594,7 +597,7 @@ def _frame_cue(doc: Doc, q: Quoted, lay: Layout) -> Token | None:
         if token.i in inside or not is_cue(token) or lay.quote_at(token.idx, token.idx + 1):
             continue
         frame = [t.i for t in _frame_tokens(token) if t.i not in inside and not t.is_punct]
-        if not _touches(doc, q, frame or [token.i], first, last):
+        if not _touches(doc, lay.text, q, frame or [token.i], first, last):
             continue
         distance = min(abs(token.i - first), abs(token.i - last))
         if subject_of(token) is None and token.dep_ != "ROOT":
@@ -604,15 +607,15 @@ def _frame_cue(doc: Doc, q: Quoted, lay: Layout) -> Token | None:
     return best[1] if best else None
 
 
-def _touches(doc: Doc, q: Quoted, frame: list[int], first: int, last: int) -> bool:
+def _touches(doc: Doc, text: str, q: Quoted, frame: list[int], first: int, last: int) -> bool:
     """Whether a frame's nearest word reaches quotation `q` with only punctuation between."""
     before = [i for i in frame if i < first]
     after = [i for i in frame if i > last]
     if before:
         tok = doc[max(before)]
-        if GAP.match(doc.text[tok.idx + len(tok.text) : q.start]):
+        if GAP.match(text[tok.idx + len(tok.text) : q.start]):
             return True
-    return bool(after) and bool(GAP.match(doc.text[q.end : doc[min(after)].idx]))
+    return bool(after) and bool(GAP.match(text[q.end : doc[min(after)].idx]))
 
 
 def _frame_tokens(cue: Token) -> list[Token]:
@@ -657,7 +660,7 @@ def direct_quotes(doc: Doc, lay: Layout, taken: list[tuple[int, int]]) -> Iterat
     for q in lay.quoted:
         if lay.in_furniture(q.start) or any(s <= q.start and q.end <= e for s, e in taken):
             continue
-        words = len(doc.text[q.start : q.end].split())
+        words = len(lay.text[q.start : q.end].split())
         cue = _frame_cue(doc, q, lay)
         paragraph = lay.paragraph_of(q.start)
         if cue is not None:
@@ -686,12 +689,12 @@ def direct_quotes(doc: Doc, lay: Layout, taken: list[tuple[int, int]]) -> Iterat
                 paragraph=paragraph,
             )
             continue
-        previous = _previous_direct(by_cue.values(), q, paragraph, doc.text)
+        previous = _previous_direct(by_cue.values(), q, paragraph, lay.text)
         if previous is not None and words > SHORT_SCARE_QUOTE:
             # `"A," she said. "B."`: the quote goes on after its frame, one attribution.
             previous.spans.append((q.start, q.end))
             continue
-        starts_paragraph = doc.text[lay.paragraphs[paragraph][0] : q.start].strip() == ""
+        starts_paragraph = lay.text[lay.paragraphs[paragraph][0] : q.start].strip() == ""
         if starts_paragraph and words > SHORT_SCARE_QUOTE:
             # A quote-only paragraph: the running speaker goes on talking.
             yield Candidate(
@@ -730,7 +733,7 @@ def tagged_statements(doc: Doc, lay: Layout, tagged: Iterable[Tagging]) -> Itera
     the subject of the cue's verb is used, if the parse has it.
     """
     for item in tagged:
-        spans = [(s, e) for s, e in item.content if doc.text[s:e].strip()]
+        spans = [(s, e) for s, e in item.content if lay.text[s:e].strip()]
         if not spans or lay.in_furniture(spans[0][0]):
             continue
         cue = doc.char_span(*item.cue, alignment_mode="expand") if item.cue else None
