@@ -23,20 +23,6 @@ from . import canonical, lexicons
 from .canonical import SpeakerRef
 from .extract import Candidate, Layout
 
-OUTLET_NOUNS = {
-    "agency",
-    "newspaper",
-    "paper",
-    "channel",
-    "outlet",
-    "network",
-    "broadcaster",
-    "daily",
-    "magazine",
-    "publication",
-    "website",
-    "site",
-}
 # Role nouns that stand for one another (`the Turkish leader` may be its president).
 ROLE_FAMILIES = [{"leader", "president", "premier", "prime", "chancellor", "head"}]
 RUNNING_SPEAKER_PARAGRAPHS = 2
@@ -103,7 +89,7 @@ def _names_outlet(cand: Candidate) -> bool:
         return False
     if any(e.label_ == "OUTLET" for e in cand.subject.ents):
         return True
-    return cand.subject.root.lower_ in OUTLET_NOUNS
+    return cand.subject.root.lower_ in lexicons.words("outlet_references")
 
 
 def _before(char: int, seen: list[_Seen]) -> list[_Seen]:
@@ -127,7 +113,7 @@ def _resolve(mention: Span, seen: list[_Seen], done: list[Attributed]) -> Speake
             owner_span = mention.doc[owner.left_edge.i : owner.i + 1]
             return canonical.describe(owner_span) or _resolve(owner_span, seen, done)
         return next((s.ref for s in earlier if s.as_speaker), None)
-    if word in OUTLET_NOUNS:
+    if word in lexicons.words("outlet_references"):
         return next((s.ref for s in earlier if s.ref.kind == "outlet"), None)
     if word in lexicons.words("titles") or any(word in f for f in ROLE_FAMILIES):
         return _by_title(mention, earlier)

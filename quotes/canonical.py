@@ -91,7 +91,8 @@ def describe(span: Span) -> SpeakerRef | None:
         )
         return SpeakerRef(clean(ent.text), "person", _title(span, ent))
     if outlet is not None and (
-        root.i in range(outlet.start, outlet.end) or root.lower_ in _outlet_heads()
+        root.i in range(outlet.start, outlet.end)
+        or root.lower_ in lexicons.words("outlet_references")
     ):
         return SpeakerRef(outlet.ent_id_ or clean(outlet.text), "outlet")
     unknown = unknown_outlet(span) if outlet is None else None
@@ -150,20 +151,6 @@ def _with_given_names(ent: Span, span: Span) -> Span:
     ):
         start -= 1
     return span.doc[start : ent.end]
-
-
-def _outlet_heads() -> set[str]:
-    return {
-        "agency",
-        "newspaper",
-        "paper",
-        "channel",
-        "outlet",
-        "network",
-        "broadcaster",
-        "daily",
-        "magazine",
-    }
 
 
 def _anonymous_name(span: Span, outlet: Span | None) -> str:
