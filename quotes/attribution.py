@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span
 
 from . import canonical, lexicons
 from .canonical import SpeakerRef
-from .extract import Candidate, Layout
+from .extract import Candidate, Layout, noun_phrase
 
 # Role nouns that stand for one another (`the Turkish leader` may be its president).
 ROLE_FAMILIES = [{"leader", "president", "premier", "prime", "chancellor", "head"}]
@@ -100,6 +100,10 @@ def _resolve(mention: Span, seen: list[_Seen], done: list[Attributed]) -> Speake
     root = mention.root
     word = root.lower_
     earlier = _before(mention.start_char, seen)
+    if root.tag_ in ("WP", "WDT") and root.head.dep_ == "relcl":
+        # `the senator, who said ...`: the speaker is the noun the clause describes.
+        antecedent = noun_phrase(root.head.head)
+        return canonical.describe(antecedent) or _resolve(antecedent, seen, done)
     if canonical.is_pronoun(mention):
         if word in canonical.PERSON_PRONOUNS:
             return next((s.ref for s in earlier if s.ref.kind == "person"), None)

@@ -188,7 +188,8 @@ def test_process_canonicalize_across_articles(nlp: Language) -> None:
 def test_provenance_chain_of_outlets_keeps_the_innermost_statement(nlp: Language) -> None:
     found = run(
         nlp,
-        "EADaily adds: Reuters reported, citing the Zorbex news agency, that Ankara would buy the jets.\n",
+        "EADaily adds: Reuters reported, citing the Zorbex news agency, "
+        "that Ankara would buy the jets.\n",
     )
     (quote,) = [q for q in found if "Ankara would buy the jets" in q.content]
     assert quote.cited_chain[0] == "EADaily" and "Reuters" in quote.cited_chain
@@ -206,3 +207,10 @@ def test_extract_statement_inside_an_outlet_frame(nlp: Language) -> None:
     # A bare title with no earlier bearer stays unresolved rather than becoming "minister".
     assert quote.speaker_mention is not None and quote.speaker_mention.text == "the minister"
     assert quote.speaker is None
+
+
+def test_attribution_relative_pronoun_resolves_to_the_noun_described(nlp: Language) -> None:
+    found = run(nlp, "Senator Ruth Alvarez, who said that the budget was balanced, left early.\n")
+    (quote,) = [q for q in found if "budget was balanced" in q.content]
+    assert quote.speaker_mention is not None and quote.speaker_mention.text == "who"
+    assert quote.speaker == "Ruth Alvarez"
