@@ -40,7 +40,7 @@ format: install
 	$(BIN)/ruff check --fix quotes tests benchmarks
 
 # The attribution tagger (training/README.md): PolNeAR -> DocBin -> spaCy NER -> quotes/attribution_model/.
-# About 40 minutes on 2 CPU cores; EVAL is the folder with PolNeAR train.jsonl and dev.jsonl.
+# 24-30 minutes on 2 CPU cores; EVAL is the folder with PolNeAR train.jsonl and dev.jsonl.
 EVAL      ?= ../shared/eval
 TRAIN_OUT ?= build/attribution-tagger
 

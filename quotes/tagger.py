@@ -89,6 +89,8 @@ def predict(
     texts: Iterable[str], *, batch_size: int = 32, n_process: int = 1
 ) -> Iterator[list[Tagged]]:
     """Tag each text; yields, in order, one list of `Tagged` spans (in text order) per text."""
+    if isinstance(texts, str):
+        raise TypeError("predict() takes an iterable of texts, not one text: use predict([text])")
     nlp = load()
     docs = nlp.pipe((_plain(text) for text in texts), batch_size=batch_size, n_process=n_process)
     for doc in docs:

@@ -87,6 +87,13 @@ def test_tagger_nothing_to_find(text: str) -> None:
 
 
 @needs_model
+def test_tagger_predict_takes_many_texts() -> None:
+    assert list(tagger.predict([])) == []
+    with pytest.raises(TypeError, match="iterable of texts"):
+        next(tagger.predict("Smith said so."))
+
+
+@needs_model
 def test_tagger_load_is_cached() -> None:
     assert tagger.load() is tagger.load()
     assert tagger.load().pipe_names == ["tok2vec", "ner"]

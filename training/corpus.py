@@ -6,10 +6,10 @@ is two CONTENT entities). Character spans are trimmed of white space and aligned
 of spaCy's English tokenizer (the tokenizer the shipped pipeline uses) with
 ``alignment_mode="expand"``; run with ``--compare`` to see what "contract" would lose instead.
 
-NER entities cannot overlap, but nested attributions do ("X said that Y claimed Z": the content
-of the outer attribution holds the source, cue and content of the inner one). The policy: keep
-the longest span first (ties: the earlier one, then CONTENT > CUE > SOURCE), and drop every span
-that overlaps one already kept. The counts of dropped spans are printed.
+NER entities cannot overlap. PolNeAR is univocal (a token belongs to at most one attribution),
+but a few spans overlap anyway (annotation slips, or edges that "expand" pushed onto a shared
+token). The policy: keep the longest span first (ties: the earlier one, then CONTENT > CUE >
+SOURCE), and drop every span that overlaps one already kept. The counts are printed.
 
 Articles are cut into paragraphs (a chunk never splits an entity) so that training batches mix
 many articles. A fixed, hash-chosen slice of train is written apart as ``heldout.spacy`` for

@@ -26,6 +26,8 @@ import spacy
 META = {
     "name": "quotes_attribution_tagger",
     "version": "0.1.0",
+    # What pyproject.toml admits; spaCy would otherwise pin the patch release it was trained on.
+    "spacy_version": ">=3.8.0,<3.9.0",
     "description": (
         "Attribution tagger for `quotes`: spaCy NER with labels SOURCE, CUE and CONTENT, "
         "trained on the PolNeAR train split; tok2vec initialised from en_core_web_sm 3.8.0 "
