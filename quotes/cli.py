@@ -320,7 +320,7 @@ def ingest(
     model: ModelOption = None,
     outlet: OutletOption = None,
     workers: Annotated[
-        int, typer.Option(min=1, help="Processes parsing in parallel (spaCy n_process).")
+        int, typer.Option(min=1, help="Worker processes that parse and extract in parallel.")
     ] = 1,
     batch_size: Annotated[
         int, typer.Option(min=1, help="Articles written per database transaction.")
@@ -784,7 +784,7 @@ def evaluate(
     fmt: Annotated[str, typer.Option("--format", "-f", help="Scores as table or json.")] = "table",
     model: ModelOption = None,
     workers: Annotated[
-        int, typer.Option(min=1, help="Processes parsing in parallel (spaCy n_process).")
+        int, typer.Option(min=1, help="Worker processes that parse and extract in parallel.")
     ] = 1,
 ) -> None:
     """Score the extractor against gold attributions (PolNeAR JSONL), as score.py does.

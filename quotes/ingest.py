@@ -57,6 +57,19 @@ _WIDE_BOMS = (
 # `<meta charset=...>`, `http-equiv` content and `Content-Type` headers all spell it this way.
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
+# The legacy encodings of the WHATWG Encoding Standard (what browsers decode, so what crawled
+# pages are in), as Python codec names; guessing among every codec Python has picks rarities
+# such as hp_roman8 for a short cp1252 text ("Köln" read as "K—ln").
+# fmt: off
+WEB_ENCODINGS = (
+    "cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+    "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8",
+    "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "koi8_r", "koi8_u",
+    "cp866", "cp874", "mac_roman", "mac_cyrillic", "gbk", "gb18030", "big5", "euc_jp",
+    "iso2022_jp", "shift_jis", "euc_kr",
+)
+# fmt: on
+
 # Two defaults that differ in every field: a field parsed the same under both was in the string.
 _DATE_DEFAULTS = (datetime(2000, 1, 1, 0, 0), datetime(2001, 2, 2, 1, 1))
 
@@ -446,10 +459,10 @@ def _decode_as(data: bytes, encoding: str) -> str | None:
 def _detect(data: bytes) -> str:
     if charset_normalizer.is_binary(data):
         raise InputError("binary file")
-    matches = charset_normalizer.from_bytes(data)
+    matches = charset_normalizer.from_bytes(data, cp_isolation=list(WEB_ENCODINGS))
     best = matches.best()
     if best is None:
-        raise InputError("not UTF-8 and the encoding could not be detected")
+        raise InputError("not UTF-8 and not in any encoding web pages use")
     # Equally good guesses come in alphabetical order, so cp1250 beats cp1252 on Western text
     # ("naïve" read as "naďve"); cp1252, the web's legacy default, is the likelier of a tie.
     tied = (m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence))

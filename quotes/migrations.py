@@ -263,3 +263,23 @@ def m003_quote_outlets(db: sqlite_utils.Database) -> None:
         join outlets on outlets.name = chain.value
         """
     )
+
+
+@migrations()
+def m004_newest_first_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes in the order `query.find` reads: articles newest first, quotes by position.
+
+    `articles_newest` holds `find`'s sort order (undated last, then newest, then id), and
+    `quotes_article_start` each article's quotes in reading order, so that a filter matching
+    many quotes walks articles newest first and stops at the limit instead of sorting every
+    match. `quote_outlets_outlet_quote` answers `--cited` from the index alone.
+    """
+    db.execute(
+        "create index if not exists articles_newest"
+        " on articles((published is null), published desc, id)"
+    )
+    db.execute("create index if not exists quotes_article_start on quotes(article_id, start, id)")
+    db.execute(
+        "create index if not exists quote_outlets_outlet_quote"
+        " on quote_outlets(outlet_id, quote_id)"
+    )

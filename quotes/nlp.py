@@ -104,7 +104,75 @@ def parse(
     batch_size: int = 16,
     n_process: int = 1,
 ) -> Iterator[tuple[Article, Doc]]:
-    """Yield each article with its parse, in input order."""
-    pairs = ((parse_text(article.text), article) for article in articles)
-    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        yield article, doc
+    """Yield each article with its parse, in input order.
+
+    A text longer than `nlp.max_length` is parsed in pieces cut after line breaks (see
+    `pieces`), and the pieces' Docs joined back into one Doc over the whole text, so that
+    `doc.text == parse_text(article.text)` and every offset into the Doc is one into the text.
+    Line breaks end sentences anyway (`paragraph_sentences`), so no sentence is cut.
+    """
+    limit = nlp.max_length
+
+    def texts() -> Iterator[tuple[str, tuple[Article, bool]]]:
+        for article in articles:
+            text = parse_text(article.text)
+            bounds = pieces(text, limit)
+            for i, (start, end) in enumerate(bounds):
+                # The flag marks the last piece of an article, where its Doc is complete.
+                yield text[start:end], (article, i == len(bounds) - 1)
+
+    parts: list[Doc] = []
+    for doc, (article, last) in nlp.pipe(
+        texts(), as_tuples=True, batch_size=batch_size, n_process=n_process
+    ):
+        parts.append(doc)
+        if last:
+            yield article, join_docs(parts)
+            parts = []
+
+
+def pieces(text: str, max_length: int) -> list[tuple[int, int]]:
+    """`(start, end)` offsets of consecutive pieces of `text`, each at most `max_length` long.
+
+    A piece ends after the last line break that fits, else after the last sentence end
+    (`. `), else after the last white space, else at `max_length`. The pieces cover the text
+    exactly: joined, they are `text`.
+
+    >>> pieces("One.\\nTwo.\\nThree.", 11)
+    [(0, 10), (10, 16)]
+    """
+    if max_length < 1:
+        raise ValueError(f"max_length must be at least 1, got {max_length}")
+    bounds = []
+    start = 0
+    while len(text) - start > max_length:
+        end = start + max_length
+        cut = _last_break(text, start, end)
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, len(text)))
+    return bounds
+
+
+def _last_break(text: str, start: int, end: int) -> int:
+    """Where to end a piece that starts at `start` and may run to `end` (< len(text))."""
+    if text[end] == "\n":
+        return end
+    window = text[start:end]
+    line, sentence = window.rfind("\n"), window.rfind(". ")
+    space = max(window.rfind(" "), window.rfind("\t"))
+    if line >= 0:
+        return start + line + 1
+    if sentence >= 0:
+        return start + sentence + 2
+    if space >= 0:
+        return start + space + 1
+    return end
+
+
+def join_docs(docs: list[Doc]) -> Doc:
+    """One Doc of the consecutive pieces `docs`, its text exactly their texts joined."""
+    if len(docs) == 1:
+        return docs[0]
+    # No space is added between pieces: they are cut from one text, so the joined text is it.
+    return Doc.from_docs(docs, ensure_whitespace=False)

@@ -5,12 +5,16 @@ Each job only chains the stages' own functions; this is what the CLI commands ca
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from . import canonical, contradictions, nlp, query, store
+from . import canonical, contradictions, nlp, query, store, tagger
 from .ingest import read_articles
 from .models import Article, Failure, Quote
 from .process import canonicalize, process
@@ -56,9 +60,11 @@ def ingest(
 ) -> IngestReport:
     """Read `paths`, extract every statement and store it in `db`.
 
-    Bad inputs are reported through `on_error` (and kept in the report) and never stop the
-    others; `on_article` is called after each article is processed (for a progress bar).
-    Afterwards speaker name variants across the database are merged and contradictions found.
+    Bad inputs, and articles whose processing fails, are reported through `on_error` (and kept
+    in the report) and never stop the others; `on_article` is called after each article is
+    processed (for a progress bar). `n_process` above 1 runs the processing in that many
+    worker processes (`process_parallel`) while this one reads and writes. Afterwards speaker
+    name variants across the database are merged and contradictions found.
     """
     report = IngestReport()
 
@@ -69,7 +75,11 @@ def ingest(
 
     model_ = nlp.load(model)
     articles = _new_only(db, read_articles(paths, outlet=outlet, on_error=failed), report)
-    results = _notify(process(articles, nlp_=model_, n_process=n_process), on_article)
+    if n_process > 1:
+        processed = process_parallel(articles, model=model, workers=n_process, on_error=failed)
+    else:
+        processed = process(articles, nlp_=model_, on_error=failed)
+    results = _notify(processed, on_article)
     stats = store.save(db, results, batch_size=batch_size)
     report.articles_new = stats.articles_new
     report.articles_skipped += stats.articles_skipped
@@ -77,6 +87,76 @@ def ingest(
     report.speakers_merged = merge_speakers(db)
     report.contradictions = detect_contradictions(db)
     return report
+
+
+# Articles per task sent to a worker process, and tasks in flight per worker: enough to keep
+# every worker busy, few enough that a long input is never read far ahead into memory.
+WORKER_CHUNK = 16
+IN_FLIGHT = 2
+
+_Result = tuple[Article, list[Quote]]
+_ChunkResult = tuple[list[_Result], list[Failure]]
+
+
+def process_parallel(
+    articles: Iterable[Article],
+    *,
+    model: str | None = None,
+    workers: int = 2,
+    on_error: Callable[[Failure], None] | None = None,
+) -> Iterator[_Result]:
+    """`process` over `workers` processes, results in input order.
+
+    Each worker runs the whole of `process` (parsing, the tagger and our own stages) over a
+    chunk of articles; this process only hands out chunks and collects what comes back, so it
+    is free to read inputs and write the database meanwhile. An article that fails becomes a
+    `Failure` for `on_error`, as in `process`.
+    """
+    # Forked workers share the pipelines this process has loaded instead of loading their own.
+    nlp.load(model)
+    if tagger.available():
+        tagger.load()
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(model,)
+    ) as pool:
+        pending: deque[Future[_ChunkResult]] = deque()
+        iterator = iter(articles)
+        while chunk := list(itertools.islice(iterator, WORKER_CHUNK)):
+            pending.append(pool.submit(_process_chunk, chunk, isolate=on_error is not None))
+            if len(pending) >= workers * IN_FLIGHT:
+                yield from _collected(pending.popleft(), on_error)
+        while pending:
+            yield from _collected(pending.popleft(), on_error)
+
+
+_worker_model: str | None = None
+
+
+def _start_worker(model: str | None) -> None:
+    global _worker_model
+    _worker_model = model
+    nlp.load(model)
+
+
+def _process_chunk(chunk: list[Article], *, isolate: bool) -> _ChunkResult:
+    """`process` over one chunk, in a worker; failures are sent back rather than raised."""
+    failures: list[Failure] = []
+    on_error = failures.append if isolate else None
+    results = list(process(chunk, nlp_=nlp.load(_worker_model), on_error=on_error))
+    return results, failures
+
+
+def _collected(
+    future: Future[_ChunkResult], on_error: Callable[[Failure], None] | None
+) -> Iterator[_Result]:
+    # `future.result()` re-raises here whatever the worker raised (with `isolate` off).
+    results, failures = future.result()
+    if on_error is not None:
+        for failure in failures:
+            on_error(failure)
+    yield from results
 
 
 def _notify(
@@ -103,7 +183,7 @@ def merge_speakers(db: sqlite_utils.Database) -> int:
 
 def detect_contradictions(db: sqlite_utils.Database) -> int:
     """Find claim/denial pairs among all stored quotes and store them; returns how many."""
-    pairs = contradictions.find_contradictions(query.find(db, limit=None))
+    pairs = contradictions.find_contradictions(query.pairing_quotes(db))
     db.table("contradictions").delete_where()
     return store.save_contradictions(db, pairs)
 

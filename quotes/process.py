@@ -8,13 +8,13 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import attribution, canonical, contradictions, extract, nlp, provenance, tagger
-from .models import FRAGMENT_JOINER, Article, Mention, Quote
+from .models import FRAGMENT_JOINER, Article, Failure, Mention, Quote
 
 # How sure each construction is of being a real attribution, before speaker resolution.
 CONFIDENCE = {
@@ -37,27 +37,60 @@ def process(
     batch_size: int = 16,
     n_process: int = 1,
     use_tagger: bool | None = None,
+    on_error: Callable[[Failure], None] | None = None,
 ) -> Iterator[tuple[Article, list[Quote]]]:
     """Yield every article with the statements found in it, in input order.
 
     `use_tagger`: combine the rules with the trained tagger (`quotes.tagger`); by default,
-    whenever the tagger is installed.
+    whenever the tagger is installed. `on_error`: called with a `Failure` for an article
+    whose processing raised, which is then left out while the others go on; without it the
+    error propagates. Texts longer than a pipeline's `max_length` are run in pieces (see
+    `nlp.pieces`), offsets kept.
     """
     model = nlp_ or nlp.load()
     if use_tagger is None:
         use_tagger = tagger.available()
-    for chunk in _chunks(articles, CHUNK):
+
+    def tags(texts: list[str]) -> Iterable[list[tagger.Attribution]]:
+        if not use_tagger:
+            return itertools.repeat([])
+        bounds = [nlp.pieces(text, tagger.load().max_length) for text in texts]
+        found = tagger.predict(
+            [text[s:e] for text, b in zip(texts, bounds, strict=True) for s, e in b],
+            batch_size=batch_size,
+            n_process=n_process,
+        )
+        # Each piece's spans, moved from the piece's offsets to the whole text's.
+        per_text = (
+            [tagger.Tagged(t.label, t.start + s, t.end + s) for s, _ in b for t in next(found)]
+            for b in bounds
+        )
+        return (tagger.decode(text, t) for text, t in zip(texts, per_text, strict=True))
+
+    def run(chunk: list[Article]) -> list[tuple[Article, list[Quote]]]:
         parsed = nlp.parse(chunk, nlp=model, batch_size=batch_size, n_process=n_process)
-        if use_tagger:
-            texts = [a.text for a in chunk]
-            tags = tagger.predict(texts, batch_size=batch_size, n_process=n_process)
-            decoded: Iterable[list[tagger.Attribution]] = (
-                tagger.decode(text, t) for text, t in zip(texts, tags, strict=True)
-            )
-        else:
-            decoded = itertools.repeat([])
-        for (article, doc), found in zip(parsed, decoded, strict=False):
-            yield article, quotes_in(article, doc, tagged=found)
+        decoded = tags([a.text for a in chunk])
+        return [
+            (article, quotes_in(article, doc, tagged=found))
+            for (article, doc), found in zip(parsed, decoded, strict=False)
+        ]
+
+    for chunk in _chunks(articles, CHUNK):
+        if on_error is None:
+            yield from run(chunk)
+            continue
+        try:
+            results = run(chunk)
+        except Exception:
+            # One article broke the batch: run each alone, so only the broken one is lost.
+            results = []
+            for article in chunk:
+                try:
+                    results += run([article])
+                except Exception as e:
+                    reason = f"article {article.id} could not be processed: {type(e).__name__}: {e}"
+                    on_error(Failure(article.source, reason))
+        yield from results
 
 
 def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -116,11 +149,12 @@ def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> float:
     return inter / size
 
 
-def _mention(span: object) -> Mention | None:
+def _mention(span: object, text: str) -> Mention | None:
+    """A span as a `Mention`, its text taken from the article (not the parser's copy)."""
     if span is None:
         return None
-    start, end, text = span.start_char, span.end_char, span.text  # type: ignore[attr-defined]
-    return Mention(text, start, end)
+    start, end = span.start_char, span.end_char  # type: ignore[attr-defined]
+    return Mention(text[start:end], start, end)
 
 
 def _quote(
@@ -144,7 +178,7 @@ def _quote(
     confidence = CONFIDENCE.get(cand.construction, 0.5) - (0.2 if ref is None else 0.0)
     spans = tuple(cand.spans)
     content = FRAGMENT_JOINER.join(article.text[s:e] for s, e in spans)
-    cue = _mention(cand.cue)
+    cue = _mention(cand.cue, article.text)
     return Quote(
         article_id=article.id,
         source=article.source,
@@ -152,7 +186,7 @@ def _quote(
         spans=spans,
         kind=cand.kind,  # type: ignore[arg-type]
         cue=cue,
-        speaker_mention=_mention(item.mention),
+        speaker_mention=_mention(item.mention, article.text),
         speaker=speaker,
         speaker_kind=kind,  # type: ignore[arg-type]
         speaker_title=title,

@@ -8,7 +8,8 @@ and `published`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,24 +34,58 @@ from quotes
   left join outlets as publisher on publisher.id = articles.publisher_id
 """
 QUOTE_SELECT = "select" + QUOTE_COLUMNS + QUOTE_FROM
-
-# Newest first; undated articles last; then reading order within an article.
-QUOTE_ORDER = (
-    "order by articles.published is null, articles.published desc, quotes.article_id, quotes.start"
+# The same rows, walked article by article, newest first (see `find`): `cross join` keeps
+# `articles` the outer loop, read through its `articles_newest` index in the order below.
+QUOTE_WALK = (
+    "select"
+    + QUOTE_COLUMNS
+    + QUOTE_FROM.replace("from quotes\n  join articles", "from articles\n  cross join quotes")
 )
 
+# Newest first; undated articles last; then reading order within an article. Both query shapes
+# sort alike; the `articles_newest` and `quotes_article_start` indexes (m004) hold this order.
+QUOTE_ORDER = (
+    "order by articles.published is null, articles.published desc, articles.id, quotes.start,"
+    " quotes.id"
+)
+
+
+def name_contains(column: str, param: str) -> str:
+    """SQL true when `column` contains `:param`, case-insensitively (`str.casefold`).
+
+    An ASCII name (as long in bytes as in characters) is matched in SQL, where `lower` folds
+    ASCII as `casefold` does, against `:param_folded`; only other names go through the Python
+    function `quotes_icontains`, which is what makes a search over 10,000 speakers slow.
+    """
+    return (
+        f"(case when length({column}) = length(cast({column} as blob))"
+        f" then instr(lower({column}), :{param}_folded) > 0"
+        f" else quotes_icontains({column}, :{param}) end)"
+    )
+
+
 # Speakers (or outlets) whose name or any alias contains :param, case-insensitively.
-SPEAKER_IDS = """(
-  select id from speakers where quotes_icontains(name, :{param})
-  union select speaker_id from speaker_aliases where quotes_icontains(alias, :{param})
+SPEAKER_IDS = f"""(
+  select id from speakers where {name_contains("name", "{param}")}
+  union select speaker_id from speaker_aliases where {name_contains("alias", "{param}")}
 )"""
-OUTLET_IDS = """(
-  select id from outlets where quotes_icontains(name, :{param})
-  union select outlet_id from outlet_aliases where quotes_icontains(alias, :{param})
+OUTLET_IDS = f"""(
+  select id from outlets where {name_contains("name", "{param}")}
+  union select outlet_id from outlet_aliases where {name_contains("alias", "{param}")}
 )"""
 
 # How many matches an ambiguous id prefix lists.
 AMBIGUOUS_SHOWN = 5
+
+# `find` answers in one of two ways. When a filter matches few quotes, it gathers them and
+# sorts them. When every filter matches many, it walks the articles newest first and stops at
+# `limit`: sorting 100,000 matches to show 50 would take far longer (docs/benchmarks.md).
+# A filter matching fewer quotes than this is selective enough to gather.
+DENSE = 2_000
+# In the walk, a text matching more quotes than this is checked quote by quote in the full-text
+# index, rather than by listing every match first (listing costs per match, checking per quote
+# visited: past this many matches, few quotes are visited).
+LISTED_TEXT_MAX = 300_000
 
 
 def find(
@@ -72,32 +107,91 @@ def find(
     substring; `kind` is exact; `text` is a full-text search where every word must appear (any
     string is safe); `since` and `until` are inclusive ISO dates on the publication date.
     """
-    where: list[str] = []
+    _register_functions(db)
     params: dict[str, Any] = {"limit": -1 if limit is None else limit, "offset": offset}
+    clauses: list[_Clause] = []
     if speaker:
-        where.append("quotes.speaker_id in " + SPEAKER_IDS.format(param="speaker"))
-        params["speaker"] = speaker
+        params["speakers"] = _ids(db, SPEAKER_IDS, "speaker", speaker)
+        clause = "quotes.speaker_id in (select value from json_each(:speakers))"
+        clauses.append(_Clause(clause, probe=f"select 1 from quotes where {clause}"))
     if outlet:
-        where.append("articles.publisher_id in " + OUTLET_IDS.format(param="outlet"))
-        params["outlet"] = outlet
+        params["publishers"] = _ids(db, OUTLET_IDS, "outlet", outlet)
+        clause = "articles.publisher_id in (select value from json_each(:publishers))"
+        clauses.append(_Clause(clause, probe=f"select 1 {_ARTICLE_QUOTES} where {clause}"))
     if cited:
         # Anywhere in the chain: `--cited TASS` finds what TASS had from Interfax.
-        where.append(
-            "quotes.id in (select quote_id from quote_outlets where outlet_id in "
-            + OUTLET_IDS.format(param="cited")
-            + ")"
+        params["cited"] = _ids(db, OUTLET_IDS, "outlet", cited)
+        chain = "outlet_id in (select value from json_each(:cited))"
+        clauses.append(
+            _Clause(
+                f"quotes.id in (select quote_id from quote_outlets where {chain})",
+                walk="exists (select 1 from quote_outlets"
+                f" where quote_outlets.quote_id = quotes.id and {chain})",
+                probe=f"select 1 from quote_outlets where {chain}",
+            )
         )
-        params["cited"] = cited
     if kind:
-        where.append("quotes.kind = :kind")
         params["kind"] = kind
+        clauses.append(_Clause("quotes.kind = :kind"))
     match = fts_query(text or "")
+    text_probe = "select 1 from quotes_fts where quotes_fts match :match"
     if match:
-        where.append("quotes.rowid in (select rowid from quotes_fts where quotes_fts match :match)")
         params["match"] = match
-    where.extend(_date_filters(since, until, params))
-    sql = QUOTE_SELECT + _where(where) + QUOTE_ORDER + " limit :limit offset :offset"
-    return _quotes(db, sql, params)
+        clauses.append(
+            _Clause(
+                "quotes.rowid in (select rowid from quotes_fts where quotes_fts match :match)",
+                probe=text_probe,
+            )
+        )
+    dates = _date_filters(since, until, params)
+    if dates:
+        clause = " and ".join(dates)
+        clauses.append(_Clause(clause, probe=f"select 1 {_ARTICLE_QUOTES} where {clause}"))
+    order = QUOTE_ORDER + " limit :limit offset :offset"
+    probes = [c.probe for c in clauses if c.probe]
+    if limit is None or any(_count_upto(db, sql, params, DENSE) < DENSE for sql in probes):
+        return _quotes(db, QUOTE_SELECT + _where([c.sql for c in clauses]) + order, params)
+    # Every filter matches many quotes: walk newest first, checking each quote.
+    walk = [c.walk or c.sql for c in clauses]
+    if match and _count_upto(db, text_probe, params, LISTED_TEXT_MAX) >= LISTED_TEXT_MAX:
+        walk = [
+            "exists (select 1 from quotes_fts"
+            " where quotes_fts match :match and quotes_fts.rowid = quotes.rowid)"
+            if "quotes_fts match" in sql
+            else sql
+            for sql in walk
+        ]
+    return _quotes(db, QUOTE_WALK + _where(walk) + order, params)
+
+
+_ARTICLE_QUOTES = "from articles join quotes on quotes.article_id = articles.id"
+
+
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    """A filter of `find`: its SQL; its SQL in the newest-first walk when that differs; and
+    a query listing what it matches on its own, when it may be selective."""
+
+    sql: str
+    walk: str | None = None
+    probe: str | None = None
+
+
+def _count_upto(db: sqlite_utils.Database, probe: str, params: dict[str, Any], cap: int) -> int:
+    """How many rows `probe` gives, counting no further than `cap`."""
+    sql = f"select count(*) from ({probe} limit {int(cap)})"
+    return int(db.execute(sql, params).fetchone()[0])
+
+
+def _ids(db: sqlite_utils.Database, ids_sql: str, param: str, value: str) -> str:
+    """The ids `ids_sql` selects for a name containing `value`, as a JSON list."""
+    sql = "select * from " + ids_sql.format(param=param)
+    found = db.execute(sql, _name_params(param, value)).fetchall()
+    return json.dumps(sorted(row[0] for row in found))
+
+
+def _name_params(param: str, value: str) -> dict[str, str]:
+    return {param: value, f"{param}_folded": value.casefold()}
 
 
 def fts_query(text: str) -> str:
@@ -186,7 +280,7 @@ def contradictions(
     if speaker:
         ids = SPEAKER_IDS.format(param="speaker")
         where.append(f"(claim.speaker_id in {ids} or denial.speaker_id in {ids})")
-        params["speaker"] = speaker
+        params.update(_name_params("speaker", speaker))
     if since:
         params["since"] = _iso_date(since, "since")
         where.append("(claim_article.published >= :since or denial_article.published >= :since)")
@@ -221,6 +315,107 @@ def contradictions(
     ]
 
 
+class Record(Mapping[str, Any]):
+    """A read-only mapping of fixed keys, for many rows at once: one slot, a tuple of values.
+
+    About a tenth of the memory of a dict with the same keys; `pairing_quotes` returns
+    hundreds of thousands of them.
+    """
+
+    __slots__ = ("_values",)
+    KEYS: tuple[str, ...] = ()
+    _INDEX: dict[str, int] = {}
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        self._values = tuple(values)
+
+    def __init_subclass__(cls) -> None:
+        cls._INDEX = {key: i for i, key in enumerate(cls.KEYS)}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[self._INDEX[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.KEYS)
+
+    def __len__(self) -> int:
+        return len(self.KEYS)
+
+
+class PairingQuote(Record):
+    """A stored quote as `contradictions.find_contradictions` reads it."""
+
+    __slots__ = ()
+    KEYS = (
+        "id",
+        "article_id",
+        "content",
+        "spans",
+        "cue",
+        "speaker",
+        "speaker_mention",
+        "cited_outlet",
+        "cited_chain",
+        "publisher",
+        "polarity",
+        "published",
+        "title",
+    )
+
+
+class MentionRecord(Record):
+    """A speaker mention: `text`, `start`, `end`."""
+
+    __slots__ = ()
+    KEYS = ("text", "start", "end")
+
+
+def pairing_quotes(db: sqlite_utils.Database) -> list[PairingQuote]:
+    """Every stored quote with what contradiction detection reads, compactly, in `find` order.
+
+    `find(db, limit=None)` gives the same fields in dicts with many more; over hundreds of
+    thousands of quotes those dicts take gigabytes. Names, titles and dates repeated across
+    quotes are stored once.
+    """
+    sql = f"""
+    select quotes.id, quotes.article_id, quotes.content, quotes.spans, quotes.cue,
+      speakers.name, quotes.speaker_mention, quotes.speaker_start, quotes.speaker_end,
+      cited.name, quotes.cited_chain, publisher.name, quotes.polarity, articles.published,
+      articles.title
+    {QUOTE_FROM}
+    {QUOTE_ORDER}
+    """
+    shared: dict[Any, Any] = {}
+
+    def once(value: Any) -> Any:
+        return shared.setdefault(value, value)
+
+    found = []
+    for row in db.execute(sql):
+        (qid, article_id, content, spans, cue, speaker, mention, m_start, m_end) = row[:9]
+        (cited, chain, publisher, polarity, published, title) = row[9:]
+        found.append(
+            PairingQuote(
+                (
+                    qid,
+                    once(article_id),
+                    content,
+                    tuple(tuple(span) for span in json.loads(spans)),
+                    once(cue),
+                    once(speaker),
+                    None if mention is None else MentionRecord((mention, m_start, m_end)),
+                    once(cited),
+                    once(tuple(json.loads(chain))) if chain else (),
+                    once(publisher),
+                    once(polarity),
+                    once(published),
+                    once(title),
+                )
+            )
+        )
+    return found
+
+
 def stats(db: sqlite_utils.Database) -> dict[str, int]:
     """How many articles, quotes, speakers, outlets and contradictions are stored."""
     names = ("articles", "quotes", "speakers", "outlets", "contradictions")
@@ -239,8 +434,9 @@ def _date_filters(since: str | None, until: str | None, params: dict[str, Any]) 
     if until:
         params["until"] = _iso_date(until, "until")
         # Compare only as much of `published` as `until` gives, so that `until=2024-03-01`
-        # keeps an article published at 2024-03-01T18:00.
-        clauses.append("substr(articles.published, 1, length(:until)) <= :until")
+        # keeps an article published at 2024-03-01T18:00: anything starting with `until` sorts
+        # before `until` followed by the last code point. (A range, so the index serves it.)
+        clauses.append("articles.published <= :until || char(1114111)")
     return clauses
 
 

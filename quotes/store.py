@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
@@ -95,11 +95,13 @@ def save(
     # (parsing, extraction) never run while the write lock is held.
     for batch in _batches(results, batch_size):
         with db.atomic():
+            # Ids looked up in this transaction, which no other writer can change under it.
+            known = _Known()
             for article, found in batch:
                 if _table(db, "articles").count_where("id = ?", [article.id]):
                     stats.articles_skipped += 1
                     continue
-                stats.quotes += _save_article(db, article, found)
+                stats.quotes += _save_article(db, article, found, known)
                 stats.articles_new += 1
     return stats
 
@@ -142,6 +144,19 @@ def save_contradictions(db: sqlite_utils.Database, pairs: Iterable[dict[str, Any
     return len(rows)
 
 
+@dataclass(slots=True)
+class _Known:
+    """What one transaction has looked up or written: speaker rows as stored (id, kind,
+    title), speaker aliases, outlet ids. Saves a query, and sqlite-utils' checks of the table,
+    for every quote of a speaker or outlet already seen."""
+
+    speakers: dict[str, tuple[int, str | None, str | None]] = field(default_factory=dict)
+    aliases: set[tuple[str, int]] = field(default_factory=set)
+    outlets: dict[str, int | None] = field(default_factory=dict)
+    # Aliases seen but not yet written: `_save_article` writes them in one statement.
+    new_aliases: list[tuple[str, int]] = field(default_factory=list)
+
+
 def _table(db: sqlite_utils.Database, name: str) -> Table:
     # `db[name]` is typed as Table | View; every name used here is a table.
     return cast(Table, db[name])
@@ -155,7 +170,9 @@ def _batches(
         yield batch
 
 
-def _save_article(db: sqlite_utils.Database, article: Article, found: list[Quote]) -> int:
+def _save_article(
+    db: sqlite_utils.Database, article: Article, found: list[Quote], known: _Known
+) -> int:
     """Write one article and its quotes (inside the caller's transaction); return the quotes."""
     publisher = article.outlet or next((q.publisher for q in found if q.publisher), None)
     _table(db, "articles").insert(
@@ -164,36 +181,45 @@ def _save_article(db: sqlite_utils.Database, article: Article, found: list[Quote
             "url": article.url,
             "title": article.title,
             "published": article.published,
-            "publisher_id": _outlet_id(db, publisher),
+            "publisher_id": _outlet_id(db, publisher, known),
             "source": article.source,
             "text": article.text,
             "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
     )
-    rows = [_quote_row(db, article.id, quote) for quote in found]
+    rows = [_quote_row(db, article.id, quote, known) for quote in found]
+    if known.new_aliases:
+        _table(db, "speaker_aliases").insert_all(
+            ({"alias": alias, "speaker_id": sid} for alias, sid in known.new_aliases), ignore=True
+        )
+        known.new_aliases.clear()
     if rows:
         _table(db, "quotes").upsert_all(rows, hash_id_columns=QUOTE_ID_COLUMNS)
-        _save_chains(db, article.id, found)
+        _save_chains(db, article.id, found, known)
     # Two quotes with the same spans share an id: the upsert keeps one row.
     return len({row["spans"] for row in rows})
 
 
-def _save_chains(db: sqlite_utils.Database, article_id: str, found: list[Quote]) -> None:
+def _save_chains(
+    db: sqlite_utils.Database, article_id: str, found: list[Quote], known: _Known
+) -> None:
     """Every outlet of every quote's cited chain, outermost first, into `quote_outlets`."""
     links = [
         {"quote_id": quote_id(article_id, quote.spans), "outlet_id": outlet_id, "position": i}
         for quote in found
         for i, name in enumerate(quote.cited_chain)
-        if (outlet_id := _outlet_id(db, name)) is not None
+        if (outlet_id := _outlet_id(db, name, known)) is not None
     ]
     if links:
         _table(db, "quote_outlets").upsert_all(links, pk=("quote_id", "position"))
 
 
-def _quote_row(db: sqlite_utils.Database, article_id: str, quote: Quote) -> dict[str, Any]:
+def _quote_row(
+    db: sqlite_utils.Database, article_id: str, quote: Quote, known: _Known
+) -> dict[str, Any]:
     return {
         "article_id": article_id,
-        "speaker_id": _speaker_id(db, quote),
+        "speaker_id": _speaker_id(db, quote, known),
         **_mention_columns("speaker", quote.speaker_mention, text_column="speaker_mention"),
         **_mention_columns("cue", quote.cue, text_column="cue"),
         "kind": quote.kind,
@@ -201,7 +227,7 @@ def _quote_row(db: sqlite_utils.Database, article_id: str, quote: Quote) -> dict
         "start": quote.start,
         "end": quote.end,
         "spans": _spans_json(quote.spans),
-        "cited_outlet_id": _outlet_id(db, quote.cited_outlet),
+        "cited_outlet_id": _outlet_id(db, quote.cited_outlet, known),
         "cited_chain": json.dumps(list(quote.cited_chain), ensure_ascii=False),
         "polarity": quote.polarity,
         "confidence": quote.confidence,
@@ -220,11 +246,16 @@ def _spans_json(spans: Iterable[Iterable[int]]) -> str:
     return json.dumps([list(span) for span in spans])
 
 
-def _outlet_id(db: sqlite_utils.Database, name: str | None) -> int | None:
+def _outlet_id(db: sqlite_utils.Database, name: str | None, known: _Known) -> int | None:
     """The id of the outlet called `name`, created on first sight; registry names win."""
     if not name or not name.strip():
         return None
-    name = name.strip()
+    if name not in known.outlets:
+        known.outlets[name] = _lookup_outlet(db, name.strip())
+    return known.outlets[name]
+
+
+def _lookup_outlet(db: sqlite_utils.Database, name: str) -> int:
     entry = lexicons.outlet_index().get(name.lower())
     canonical = entry.name if entry else name
     outlet_id = cast(
@@ -243,37 +274,58 @@ def _outlet_id(db: sqlite_utils.Database, name: str | None) -> int | None:
     return outlet_id
 
 
-def _speaker_id(db: sqlite_utils.Database, quote: Quote) -> int | None:
+def _speaker_id(db: sqlite_utils.Database, quote: Quote, known: _Known) -> int | None:
     """The id of the quote's canonical speaker, created on first sight, with the mention kept."""
     if not quote.speaker:
         return None
-    speaker_id = cast(
-        int,
-        _table(db, "speakers").lookup(
-            {"name": quote.speaker},
-            {"kind": quote.speaker_kind or "unknown", "title": quote.speaker_title},
-        ),
+    stored = known.speakers.get(quote.speaker)
+    if stored is None:
+        speaker_id = cast(
+            int,
+            _table(db, "speakers").lookup(
+                {"name": quote.speaker},
+                {"kind": quote.speaker_kind or "unknown", "title": quote.speaker_title},
+            ),
+        )
+        row = _table(db, "speakers").get(speaker_id)
+        stored = (speaker_id, row["kind"], row["title"])
+    known.speakers[quote.speaker] = stored = _filled(
+        db, stored, kind=quote.speaker_kind, title=quote.speaker_title
     )
-    _fill_speaker(db, speaker_id, kind=quote.speaker_kind, title=quote.speaker_title)
+    speaker_id = stored[0]
     mention = quote.speaker_mention
-    if mention and mention.text.strip() and mention.text.strip().lower() not in PRONOUNS:
-        _add_speaker_aliases(db, speaker_id, [mention.text.strip()])
+    alias = mention.text.strip() if mention else ""
+    if alias and alias.lower() not in PRONOUNS and (alias, speaker_id) not in known.aliases:
+        known.aliases.add((alias, speaker_id))
+        known.new_aliases.append((alias, speaker_id))
     return speaker_id
+
+
+def _filled(
+    db: sqlite_utils.Database,
+    stored: tuple[int, str | None, str | None],
+    *,
+    kind: str | None,
+    title: str | None,
+) -> tuple[int, str | None, str | None]:
+    """A speaker's row after filling its title and kind where still unknown; never overwrites."""
+    speaker_id, stored_kind, stored_title = stored
+    updates: dict[str, Any] = {}
+    if title and not stored_title:
+        updates["title"] = stored_title = title
+    if kind and kind != "unknown" and stored_kind in (None, "unknown"):
+        updates["kind"] = stored_kind = kind
+    if updates:
+        _table(db, "speakers").update(speaker_id, updates)
+    return speaker_id, stored_kind, stored_title
 
 
 def _fill_speaker(
     db: sqlite_utils.Database, speaker_id: int, *, kind: str | None, title: str | None
 ) -> None:
     """Fill a speaker's title and kind when they are still unknown; never overwrite."""
-    speakers = _table(db, "speakers")
-    row = speakers.get(speaker_id)
-    updates: dict[str, Any] = {}
-    if title and not row["title"]:
-        updates["title"] = title
-    if kind and kind != "unknown" and row["kind"] in (None, "unknown"):
-        updates["kind"] = kind
-    if updates:
-        speakers.update(speaker_id, updates)
+    row = _table(db, "speakers").get(speaker_id)
+    _filled(db, (speaker_id, row["kind"], row["title"]), kind=kind, title=title)
 
 
 def _add_speaker_aliases(

@@ -222,6 +222,7 @@ def test_migrations_reapply_is_a_no_op(db: sqlite_utils.Database) -> None:
         {"migration_set": "quotes", "name": "m001_initial"},
         {"migration_set": "quotes", "name": "m002_browsing"},
         {"migration_set": "quotes", "name": "m003_quote_outlets"},
+        {"migration_set": "quotes", "name": "m004_newest_first_indexes"},
     ]
 
 
