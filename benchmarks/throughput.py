@@ -70,7 +70,9 @@ def main() -> None:
     rows = corpus(args.texts)
     texts = [row["text"] for row in rows]
     words = sum(len(t.split()) for t in texts)
-    model = nlp.load()
+    # `pipeline.ingest` loads with `nlp.load(None)`: the same call shares its cached pipeline
+    # (`nlp.load()` is another cache entry, and would load the pipeline a second time).
+    model = nlp.load(None)
     use_tagger = tagger.available()
     work = Path(tempfile.mkdtemp(prefix="quotes-bench-"))
     source = work / "corpus.jsonl"

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -138,6 +141,18 @@ def _start_worker(model: str | None) -> None:
     global _worker_model
     _worker_model = model
     nlp.load(model)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once the process that started it is gone.
+
+    A killed ingest (`kill -9`) cannot shut its pool down, and its workers would otherwise
+    wait for work forever, each holding a copy of the pipelines.
+    """
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _process_chunk(chunk: list[Article], *, isolate: bool) -> _ChunkResult:

@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -188,8 +189,6 @@ def test_robustness_bad_inputs_named_and_good_ones_stored(tmp_path: Path) -> Non
     assert stored[str(inputs / "cp1251.txt")] == russian
     assert "Köln, naïve" in stored[str(inputs / "cp1252.txt")]
     # Whatever the text, every stored offset indexes the stored text.
-    for (text,) in rows(db, "select articles.text from articles"):
-        assert text
     texts = dict(rows(db, "select id, text from articles"))
     quotes = run("find", "--db", db, "--format", "json", "--limit", "100000")
     assert quotes.exit_code == 0, quotes.output
@@ -331,18 +330,43 @@ def table_contents(db: Path) -> dict[str, list[tuple[Any, ...]]]:
 N_KILLED = 200
 
 
+def children(pid: int) -> list[int]:
+    """The child processes of `pid` (Linux /proc; empty elsewhere)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def alive(pid: int) -> bool:
+    # A killed child of a killed parent is reaped by init; until then it is a zombie.
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
 def test_robustness_killed_ingest_leaves_a_valid_database_and_rerun_completes(
-    tmp_path: Path,
+    tmp_path: Path, workers: int
 ) -> None:
     source = write_jsonl(tmp_path / "many.jsonl", small_articles(N_KILLED))
     db = tmp_path / "killed.db"
-    proc = start_ingest(source, "--db", db, "--batch-size", "5")
+    proc = start_ingest(source, "--db", db, "--batch-size", "5", "--workers", workers)
     try:
         stored = wait_for_articles(db, proc, at_least=20)
+        pool = children(proc.pid) if Path("/proc").is_dir() else []
     finally:
         proc.kill()  # SIGKILL: no clean-up, no finally blocks, no atexit
         proc.wait()
     assert proc.returncode == -9
+    # Its worker processes see it gone and end too, rather than wait for work forever.
+    assert len(pool) == (workers if workers > 1 else 0)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in pool) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in pool)
 
     assert rows(db, "pragma integrity_check") == [("ok",)]
     assert rows(db, "pragma foreign_key_check") == []
@@ -404,6 +428,7 @@ async def test_robustness_readers_work_while_an_ingest_writes(tmp_path: Path) ->
 
 HOSTILE_SOURCE = ROOT / "seeds" / "002_10760e5542fc5ea5.txt"
 SCRIPT = "<script>alert(1)</script>"
+ATOM = "{http://www.w3.org/2005/Atom}"
 IMG = "<img src=x onerror=alert(2)>"
 
 
@@ -513,6 +538,19 @@ async def test_robustness_markup_escaped_on_quote_pages(hostile_db: Path) -> Non
         assert response.status_code == 200
         _escaped_everywhere(response.text)
         assert "&lt;" in response.text
+
+
+async def test_robustness_markup_is_text_in_the_atom_feed(hostile_db: Path) -> None:
+    ds = make_datasette(hostile_db)
+    await ds.invoke_startup()
+    response = await ds.client.get("/quotes/new_quotes_by_speaker.atom?speaker=Bloomberg")
+    assert response.status_code == 200, response.text[:500]
+    feed = ET.fromstring(response.text)
+    contents = feed.findall(f"{ATOM}entry/{ATOM}content")
+    assert contents and all(c.get("type") == "text" for c in contents)
+    # Plain text to a feed reader: the markup is shown, never run.
+    assert any(SCRIPT in (c.text or "") for c in contents)
+    _escaped_everywhere(response.text)
 
 
 def test_robustness_absurdly_long_names_are_stored_and_listed(hostile_db: Path) -> None:
