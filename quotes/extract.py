@@ -31,6 +31,8 @@ STRAIGHT = ('"', "''")
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 CLAUSE_DEPS = {"ccomp", "xcomp"}
 # A speaker phrase may hang off a cue through these (`X, commenting on ...`, `..., citing X`).
+# How a content found without a cue hangs from the verb that cues it.
+GOVERNED_DEPS = {"ccomp", "xcomp", "dobj", "pobj", "attr", "oprd", "acomp"}
 INHERIT_DEPS = {"conj", "advcl", "xcomp", "pcomp", "acl", "relcl"}
 GAP = re.compile(r"^[\s,:;\u2014\u2013-]*$")
 SHORT_SCARE_QUOTE = 3  # words; a shorter quote with no cue is a scare quote or a title
@@ -738,8 +740,14 @@ def tagged_statements(doc: Doc, lay: Layout, tagged: Iterable[Tagging]) -> Itera
             continue
         cue = doc.char_span(*item.cue, alignment_mode="expand") if item.cue else None
         subject = doc.char_span(*item.source, alignment_mode="expand") if item.source else None
-        head = cue.root if cue is not None else None
-        if subject is None and head is not None and head.pos_ in ("VERB", "AUX"):
+        if cue is None:
+            cue = _governing_cue(doc, spans)
+            if cue is None:
+                continue
+        head = cue.root
+        if _sourceless(head):
+            subject = None
+        elif subject is None and head.pos_ in ("VERB", "AUX"):
             subject = subject_of(head)
         yield Candidate(
             spans=spans,
@@ -750,6 +758,32 @@ def tagged_statements(doc: Doc, lay: Layout, tagged: Iterable[Tagging]) -> Itera
             subject=subject,
             paragraph=lay.paragraph_of(spans[0][0]),
         )
+
+
+def _sourceless(cue: Token) -> bool:
+    """Whether a cue names no one who said it: a passive without agent (`it was announced`)."""
+    return is_passive(cue) and not any(c.dep_ == "agent" for c in cue.children)
+
+
+def _governing_cue(doc: Doc, spans: list[tuple[int, int]]) -> Span | None:
+    """The cue of a content the tagger found without one: the verb that governs the content.
+
+    `Obama privately made the case that ...`: the content's root hangs from a verb outside it
+    (its object or clausal complement), and that verb with its particles is the cue, its
+    subject the speaker.
+    """
+    content = doc.char_span(spans[0][0], spans[-1][1], alignment_mode="expand")
+    if content is None:
+        return None
+    root = content.root
+    if root.dep_ not in GOVERNED_DEPS or root.head.i == root.i:
+        return None
+    head = root.head
+    if root.dep_ == "pobj" and head.dep_ == "prep":  # `came out against the tax`
+        head = head.head
+    if content.start <= head.i < content.end or head.pos_ not in ("VERB", "AUX"):
+        return None
+    return cue_span(head)
 
 
 def extract(

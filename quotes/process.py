@@ -65,7 +65,12 @@ def process(
             [tagger.Tagged(t.label, t.start + s, t.end + s) for s, _ in b for t in next(found)]
             for b in bounds
         )
-        return (tagger.decode(text, t) for text, t in zip(texts, per_text, strict=True))
+        # Contents the tagger found without a cue are kept: `extract` takes their cue from the
+        # parse, or drops them.
+        return (
+            tagger.decode(text, t, uncued_content=True)
+            for text, t in zip(texts, per_text, strict=True)
+        )
 
     def run(chunk: list[Article]) -> list[tuple[Article, list[Quote]]]:
         parsed = nlp.parse(chunk, nlp=model, batch_size=batch_size, n_process=n_process)

@@ -211,3 +211,62 @@ def test_extract_prepositional_cue(nlp: Language) -> None:
 
 def test_extract_plain_call_is_not_a_cue(nlp: Language) -> None:
     assert found(nlp, "The chairman called the meeting at noon.") == []
+
+
+# --------------------------------------------------------------------------------------------
+# the tagger's statements
+
+
+class _Tagged:
+    """A tagger statement as `extract.Tagging` describes it, written by hand."""
+
+    def __init__(self, text: str, content: str, cue: str | None = None) -> None:
+        start = text.index(content)
+        self.content = ((start, start + len(content)),)
+        self.cue = (text.index(cue), text.index(cue) + len(cue)) if cue else None
+        self.source = None
+
+
+def tagged_found(nlp: Language, text: str, *tags: _Tagged) -> list[tuple[str | None, str | None]]:
+    """(cue, subject) of every statement `extract` keeps from `tags` on a text without rule cues."""
+    doc = nlp(parse_text(text))
+    cands = extract.extract(doc, tagged=tags)
+    return [
+        (c.cue.text if c.cue else None, c.subject.text if c.subject else None)
+        for c in cands
+        if c.construction == "tagger"
+    ]
+
+
+def test_extract_uncued_tagger_content_takes_the_governing_verb(nlp: Language) -> None:
+    text = "The senator privately backed the new pipeline project last week."
+    tag = _Tagged(text, "the new pipeline project")
+    assert tagged_found(nlp, text, tag) == [("backed", "The senator")]
+
+
+def test_extract_uncued_tagger_content_under_a_preposition(nlp: Language) -> None:
+    text = "The governor came out against the tax in September."
+    tag = _Tagged(text, "the tax")
+    (found_,) = tagged_found(nlp, text, tag)
+    assert found_[1] == "The governor"
+    assert found_[0] is not None and found_[0].startswith("came")
+
+
+def test_extract_uncued_tagger_content_without_a_governing_verb_is_dropped(
+    nlp: Language,
+) -> None:
+    text = "The new pipeline project, a plan of many years, is over budget."
+    assert tagged_found(nlp, text, _Tagged(text, "a plan of many years")) == []
+
+
+def test_extract_tagger_cue_is_kept_when_given(nlp: Language) -> None:
+    text = "The senator privately backed the new pipeline project last week."
+    tag = _Tagged(text, "the new pipeline project", cue="privately backed")
+    assert tagged_found(nlp, text, tag) == [("privately backed", "The senator")]
+
+
+def test_extract_tagger_passive_cue_without_agent_has_no_speaker(nlp: Language) -> None:
+    text = "The new pipeline project was announced on Monday."
+    tag = _Tagged(text, "The new pipeline project", cue="was announced")
+    tag.source = tag.content[0]  # the tagger took the passive subject for the source
+    assert tagged_found(nlp, text, tag) == [("was announced", None)]
