@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,32 +9,13 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from quotes import lexicons
 from quotes.errors import NotFound
 from quotes.models import Article, Mention, Quote
 from quotes.query import contradictions, find, fts_query, get_quote, outlets, speakers, stats
 from quotes.store import open_db, quote_id, save, save_contradictions
 
-TESTWIRE = {
-    "name": "Testwire",
-    "kind": "agency",
-    "domain": "testwire.example",
-    "aliases": ["TW News", "Testwire News Agency"],
-}
-
-
-@pytest.fixture(autouse=True)
-def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Add Testwire to the outlet registry through `QUOTES_DATA`, its documented extension."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    (folder / "outlets.jsonl").write_text(json.dumps(TESTWIRE) + "\n", encoding="utf-8")
-    monkeypatch.setenv("QUOTES_DATA", str(folder))
-    lexicons.outlets.cache_clear()
-    lexicons.outlet_index.cache_clear()
-    yield
-    lexicons.outlets.cache_clear()
-    lexicons.outlet_index.cache_clear()
+# Testwire, an outlet only the tests' registry knows (conftest.py), is in the registry.
+pytestmark = pytest.mark.usefixtures("testwire_registry")
 
 
 def make_quote(article_id: str, start: int, content: str, **kwargs: Any) -> Quote:

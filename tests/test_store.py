@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from quotes import lexicons
 from quotes.errors import DatabaseError
 from quotes.models import Article, Mention, Quote
 from quotes.store import (
@@ -23,27 +22,8 @@ from quotes.store import (
     speaker_names,
 )
 
-# An outlet only this test's registry knows, so the shipped registry cannot interfere.
-TESTWIRE = {
-    "name": "Testwire",
-    "kind": "agency",
-    "domain": "testwire.example",
-    "aliases": ["TW News", "Testwire News Agency"],
-}
-
-
-@pytest.fixture(autouse=True)
-def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Add Testwire to the outlet registry through `QUOTES_DATA`, its documented extension."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    (folder / "outlets.jsonl").write_text(json.dumps(TESTWIRE) + "\n", encoding="utf-8")
-    monkeypatch.setenv("QUOTES_DATA", str(folder))
-    lexicons.outlets.cache_clear()
-    lexicons.outlet_index.cache_clear()
-    yield
-    lexicons.outlets.cache_clear()
-    lexicons.outlet_index.cache_clear()
+# Testwire, an outlet only the tests' registry knows (conftest.py), is in the registry.
+pytestmark = pytest.mark.usefixtures("testwire_registry")
 
 
 @pytest.fixture
