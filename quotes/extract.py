@@ -265,12 +265,15 @@ def subject_of(token: Token, *, depth: int = 0) -> Span | None:
             if objs:
                 return noun_phrase(objs[0])
     for child in token.children:
-        if child.dep_ == "nsubjpass":
+        if child.dep_ == "nsubjpass" and not _has_said(token):
             return None  # `X is expected to`, `it was reported that`: the subject is the topic
         if child.dep_ in SUBJECT_DEPS:
             if child.lower_ == "it" and _expletive(child):
                 return None
             return noun_phrase(child)
+    appositive = _subject_before_comma(token)
+    if appositive is not None:
+        return appositive
     if token.dep_ == "ROOT":
         # `EADaily adds: ...` where the tagger took the name for an adverb.
         left = [
@@ -295,7 +298,43 @@ def subject_of(token: Token, *, depth: int = 0) -> Span | None:
 
 
 def is_passive(token: Token) -> bool:
+    if _has_said(token):
+        return False
     return any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
+
+
+def _has_said(token: Token) -> bool:
+    """Whether `'s` is `has` (`he's said`), which the parse reads as a passive `is`.
+
+    `it's said` stays a passive.
+    """
+    aux = [c for c in token.children if c.dep_ == "auxpass"]
+    subjects = [c for c in token.children if c.dep_ == "nsubjpass"]
+    return (
+        len(aux) == 1
+        and aux[0].lower_ in ("'s", "\u2019s")
+        and bool(subjects)
+        and all(c.lower_ != "it" for c in subjects)
+    )
+
+
+# An appositive subject the parse lost: `Col. Steven Warren, a spokesman in Baghdad, said`.
+_APPOSITION_PATH = {"pobj", "prep", "appos", "compound", "amod", "poss"}
+
+
+def _subject_before_comma(cue: Token) -> Span | None:
+    """The noun phrase ending in `, ` right before a cue with no subject, climbed to its head."""
+    doc = cue.doc
+    if cue.i < 2 or doc[cue.i - 1].text != "," or cue.pos_ != "VERB":
+        return None
+    token = doc[cue.i - 2]
+    if token.pos_ not in ("PROPN", "NOUN"):
+        return None
+    while token.dep_ in _APPOSITION_PATH and token.head.i < cue.i and token.head.i != token.i:
+        token = token.head
+    if token.pos_ not in ("PROPN", "NOUN") or not any(c.dep_ == "appos" for c in token.children):
+        return None
+    return noun_phrase(token)
 
 
 def citing_phrase(token: Token) -> Span | None:

@@ -270,3 +270,40 @@ def test_extract_tagger_passive_cue_without_agent_has_no_speaker(nlp: Language) 
     tag = _Tagged(text, "The new pipeline project", cue="was announced")
     tag.source = tag.content[0]  # the tagger took the passive subject for the source
     assert tagged_found(nlp, text, tag) == [("was announced", None)]
+
+
+# --------------------------------------------------------------------------------------------
+# speakers the parse gets wrong
+
+
+def test_extract_contracted_has_is_not_a_passive(nlp: Language) -> None:
+    # The parse reads `'s said` as a passive (`nsubjpass` + `auxpass`); it is `has said`.
+    text = "While he's said he'll fight on until the convention, the senator left early."
+    (statement,) = [f for f in found(nlp, text) if f[0] == "indirect"]
+    assert statement[2] == "he"
+    assert statement[3] == ["he'll fight on until the convention"]
+
+
+def test_extract_it_is_said_stays_passive(nlp: Language) -> None:
+    doc = nlp(parse_text("It's said that the bridge will close in May."))
+    said = next(t for t in doc if t.lower_ == "said")
+    assert any(c.dep_ == "auxpass" and c.lower_ == "'s" for c in said.children)
+    assert extract.is_passive(said)
+    assert extract.subject_of(said) is None
+
+
+def test_extract_appositive_subject_the_parse_lost(nlp: Language) -> None:
+    # The parse of `Maj. Smith, a spokesman in Kabul, said` sometimes hangs the name elsewhere
+    # and leaves the cue without subject; the noun phrase before `, said` is climbed to its head.
+    from spacy.tokens import Doc
+
+    words = ["On", "Monday", ",", "Smith", ",", "a", "spokesman", "in", "Kabul", ",", "said"]
+    heads = [10, 0, 1, 1, 3, 6, 3, 6, 7, 10, 10]
+    deps = ["prep", "pobj", "punct", "conj", "punct", "det", "appos", "prep", "pobj", "punct"]
+    deps.append("ROOT")
+    pos = ["ADP", "PROPN", "PUNCT", "PROPN", "PUNCT", "DET", "NOUN", "ADP", "PROPN", "PUNCT"]
+    pos.append("VERB")
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
+    subject = extract.subject_of(doc[10])
+    assert subject is not None and subject.root.text == "Smith"
+    assert subject.text.startswith("Smith")
