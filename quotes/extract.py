@@ -265,8 +265,10 @@ def subject_of(token: Token, *, depth: int = 0) -> Span | None:
             if objs:
                 return noun_phrase(objs[0])
     for child in token.children:
-        if child.dep_ == "nsubjpass" and not _has_said(token):
-            return None  # `X is expected to`, `it was reported that`: the subject is the topic
+        # `X is expected to`, `it was reported that`: the subject is the topic. But the subject of
+        # a passive that governs the cue speaks: `X was prompted to say`, `was heard saying`.
+        if child.dep_ == "nsubjpass" and depth == 0 and not _has_said(token):
+            return None
         if child.dep_ in SUBJECT_DEPS:
             if child.lower_ == "it" and _expletive(child):
                 return None

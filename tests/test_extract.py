@@ -307,3 +307,10 @@ def test_extract_appositive_subject_the_parse_lost(nlp: Language) -> None:
     subject = extract.subject_of(doc[10])
     assert subject is not None and subject.root.text == "Smith"
     assert subject.text.startswith("Smith")
+
+
+def test_extract_subject_of_a_passive_governing_the_cue_speaks(nlp: Language) -> None:
+    text = "Mr. Lee was prompted to say that the new budget had failed."
+    (statement,) = found(nlp, text)
+    assert statement[2] == "Mr. Lee"
+    assert statement[3] == ["that the new budget had failed"]
