@@ -1,4 +1,4 @@
-"""Contradiction detection over 1k, 10k and 100k quotes: time, candidates scored, growth.
+"""Contradiction detection over 1k, 10k and 100k quotes: time, memory, candidates, growth.
 
     .venv/bin/python benchmarks/contradictions.py [--sizes 1000 10000 100000] [--json out.json]
 
@@ -8,6 +8,12 @@ or two half sentences spliced, ten quotes to an article, articles spread over th
 10,000 speakers and 200 outlets. About one quote in ten is a denial (the sentence negated, or
 introduced by a denying cue), so the claim/denial matcher has real work. The growth exponent
 between two sizes is log(t2 / t1) / log(n2 / n1): 1 is linear, 2 quadratic.
+
+Each size runs twice, each time in a process of its own, whose peak RSS (`getrusage`'s
+`ru_maxrss`: the interpreter, the sentences, the input and the detection) is reported: once
+with the quotes in a list, as the times before streaming were taken, and once streamed, made
+anew on each of the passes `find_contradictions` makes, as `query.pairing_quotes` reads them
+from a database.
 """
 
 from __future__ import annotations
@@ -17,7 +23,11 @@ import json
 import math
 import random
 import re
+import resource
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -61,11 +71,15 @@ def denial_of(sentence: str, rng: random.Random) -> tuple[str, str]:
 
 def make_quotes(n: int, pool: list[str], *, seed: int = SEED) -> list[dict[str, Any]]:
     """`n` quote dicts (see the module docstring)."""
+    return list(iter_quotes(n, pool, seed=seed))
+
+
+def iter_quotes(n: int, pool: list[str], *, seed: int = SEED) -> Iterator[dict[str, Any]]:
+    """The quotes of `make_quotes`, made one at a time."""
     rng = random.Random(seed)
     speakers = [f"Speaker {i}" for i in range(10_000)]
     outlets = [f"Outlet {i}" for i in range(200)]
     first = date(2022, 1, 1)
-    quotes = []
     for i in range(n):
         article = i // PER_ARTICLE
         if i % PER_ARTICLE == 0:
@@ -85,7 +99,7 @@ def make_quotes(n: int, pool: list[str], *, seed: int = SEED) -> list[dict[str, 
         cited = [rng.choice(outlets)] if rng.random() < CITED_SHARE else []
         start = (i % PER_ARTICLE) * 300
         speaker = rng.choice(speakers)
-        quotes.append(
+        yield (
             {
                 "id": f"q{i:07d}",
                 "article_id": f"a{article:06d}",
@@ -111,42 +125,94 @@ def make_quotes(n: int, pool: list[str], *, seed: int = SEED) -> list[dict[str, 
                 "published": published,
             }
         )
-    return quotes
+
+
+class Stream:
+    """The quotes of `make_quotes`, made anew on each iteration: a list never exists."""
+
+    def __init__(self, n: int, pool: list[str]) -> None:
+        self.n, self.pool = n, pool
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter_quotes(self.n, self.pool)
+
+
+def measure(size: int, streamed: bool) -> dict[str, Any]:
+    """One run in this process: seconds, peak RSS (MiB), and `find_contradictions`' stats."""
+    pool = sentences()
+    quotes: Any = Stream(size, pool) if streamed else make_quotes(size, pool)
+    rss_before = rss_mb()
+    stats: dict[str, int] = {}
+    start = time.perf_counter()
+    pairs = find_contradictions(quotes, stats=stats)
+    seconds = time.perf_counter() - start
+    # ru_maxrss is in KiB on Linux.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return (
+        {"seconds": seconds, "peak_rss_mb": peak, "rss_before_mb": rss_before}
+        | stats
+        | {"pairs": len(pairs)}
+    )
+
+
+def rss_mb() -> float:
+    """This process's resident memory now, in MiB."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+
+
+def run(size: int, streamed: bool) -> dict[str, Any]:
+    """`measure` in a new process, so that its peak RSS is its own."""
+    command = [sys.executable, __file__, "--measure", str(size)]
+    command += ["--streamed"] if streamed else []
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(out))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # one run, in a child
+    parser.add_argument("--streamed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    pool = sentences()
-    print(f"{len(pool):,} source sentences")
-    print(f"{'quotes':>8} {'seconds':>8} {'denials':>8} {'scored':>10} {'pairs':>7} {'growth':>7}")
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.streamed)))
+        return
+    print(f"{len(sentences()):,} source sentences")
+    print(
+        f"{'quotes':>8} {'seconds':>8} {'peak MiB':>8} {'streamed':>9} {'peak MiB':>8}"
+        f" {'denials':>8} {'scored':>10} {'pairs':>7} {'growth':>7}"
+    )
     results: list[dict[str, Any]] = []
     for size in args.sizes:
-        quotes = make_quotes(size, pool)
-        stats: dict[str, int] = {}
-        start = time.perf_counter()
-        pairs = find_contradictions(quotes, stats=stats)
-        seconds = time.perf_counter() - start
+        listed, streamed = run(size, streamed=False), run(size, streamed=True)
+        assert streamed["pairs"] == listed["pairs"], (listed, streamed)
         growth = None
         if results:
             prev = results[-1]
-            growth = math.log(seconds / prev["seconds"]) / math.log(size / prev["quotes"])
+            growth = math.log(listed["seconds"] / prev["seconds"]) / math.log(size / prev["quotes"])
         results.append(
             {
                 "quotes": size,
-                "seconds": seconds,
-                "denials": stats["denials"],
-                "candidates_scored": stats["candidates_scored"],
-                "pairs": len(pairs),
+                "seconds": listed["seconds"],
+                "peak_rss_mb": listed["peak_rss_mb"],
+                "rss_before_mb": listed["rss_before_mb"],
+                "streamed_seconds": streamed["seconds"],
+                "streamed_peak_rss_mb": streamed["peak_rss_mb"],
+                "streamed_rss_before_mb": streamed["rss_before_mb"],
+                "denials": listed["denials"],
+                "candidates_scored": listed["candidates_scored"],
+                "pairs": listed["pairs"],
                 "growth_exponent": growth,
             }
         )
         shown = f"{growth:7.2f}" if growth is not None else f"{'':7}"
         print(
-            f"{size:>8,} {seconds:8.2f} {stats['denials']:>8,} {stats['candidates_scored']:>10,}"
-            f" {len(pairs):>7,} {shown}",
+            f"{size:>8,} {listed['seconds']:8.2f} {listed['peak_rss_mb']:8.0f}"
+            f" {streamed['seconds']:9.2f} {streamed['peak_rss_mb']:8.0f}"
+            f" {listed['denials']:>8,} {listed['candidates_scored']:>10,}"
+            f" {listed['pairs']:>7,} {shown}",
             flush=True,
         )
     if args.json:

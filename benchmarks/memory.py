@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/memory.py read build/bench-50k.jsonl
     .venv/bin/python benchmarks/memory.py ingest build/bench-50k.jsonl [--articles N]
         [--workers 2] [--json out.json]
+    .venv/bin/python benchmarks/memory.py detect quotes.db [--json out.json]
 
 `generate` writes articles made from the PolNeAR texts (`../shared/eval/`, else the seeds):
 each is a run of consecutive paragraphs (3 to 8, or `--paragraphs MIN MAX`) of one text under a
@@ -15,8 +16,13 @@ peak RSS (the reader alone, no spaCy).
 
 `ingest` runs `quotes ingest` in a subprocess on the first `--articles` articles (all by
 default) and samples the RSS of its whole process tree (the ingest and its workers) every
-half second, with how many articles were stored by then: the peak, and whether memory grows
-with the number of articles or stays flat once the pipelines are loaded.
+half second, with how many articles were stored by then: the peak, whether memory grows with
+the number of articles or stays flat once the pipelines are loaded, and the peak of the last
+phase (from the last article stored: speaker merges and contradiction detection).
+
+`detect` runs contradiction detection as an ingest ends it (`find_contradictions` over
+`query.pairing_quotes`) on a database in this process, without storing the pairs, and reports
+its time and peak RSS, and the RSS before it.
 """
 
 from __future__ import annotations
@@ -165,6 +171,8 @@ def ingest(path: Path, articles: int | None, workers: int) -> dict[str, Any]:
     if proc.returncode != 0:
         raise SystemExit(f"ingest failed ({proc.returncode}): {err.decode()[-2000:]}")
     shown = samples[::20] + samples[-1:]
+    # The last phase: every article stored, speakers merged and contradictions found.
+    last = [sample for sample in samples if sample[3] == samples[-1][3]]
     result: dict[str, Any] = {
         "command": " ".join(command),
         "articles": articles,
@@ -172,6 +180,9 @@ def ingest(path: Path, articles: int | None, workers: int) -> dict[str, Any]:
         "seconds": seconds,
         "peak_tree_rss_mb": max(rss for _, rss, _, _ in samples),
         "peak_tree_pss_mb": max(pss for _, _, pss, _ in samples),
+        "last_phase_seconds": seconds - last[0][0],
+        "last_phase_peak_rss_mb": max(rss for _, rss, _, _ in last),
+        "last_phase_peak_pss_mb": max(pss for _, _, pss, _ in last),
         "summary": out.decode().strip(),
         # Every 20th sample: (seconds, tree RSS MiB, tree PSS MiB, articles stored).
         "samples": shown,
@@ -183,9 +194,28 @@ def ingest(path: Path, articles: int | None, workers: int) -> dict[str, Any]:
     return result
 
 
+def detect(path: Path) -> dict[str, Any]:
+    from quotes import contradictions, query
+    from quotes.store import open_db
+
+    db = open_db(path, create=False)
+    before = current_rss_mb(os.getpid())
+    stats: dict[str, int] = {}
+    start = time.perf_counter()
+    contradictions.find_contradictions(query.pairing_quotes(db), stats=stats)
+    result = {
+        "database": str(path),
+        "seconds": time.perf_counter() - start,
+        "rss_before_mb": before,
+        "peak_rss_mb": peak_rss_mb(),
+    } | stats
+    print(json.dumps(result, indent=2))
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=["generate", "read", "ingest"])
+    parser.add_argument("mode", choices=["generate", "read", "ingest", "detect"])
     parser.add_argument("path", type=Path)
     parser.add_argument("--articles", type=int)
     parser.add_argument("--workers", type=int, default=1)
@@ -199,6 +229,8 @@ def main() -> None:
         return
     if args.mode == "read":
         result = read(args.path)
+    elif args.mode == "detect":
+        result = detect(args.path)
     else:
         result = ingest(args.path, args.articles, args.workers)
     if args.json:

@@ -2,9 +2,10 @@
 
     python benchmarks/plot.py build/bench [--out docs/images/benchmarks.png]
 
-The folder holds `throughput.json`, `database.json` and `contradictions.json`, as written by
-the benchmark scripts' `--json` option. matplotlib is not a dependency of `quotes`: install it
-where you plot (`pip install matplotlib`).
+The folder holds `throughput.json`, `database.json`, `contradictions.json`, `memory-50k.json`,
+`memory-50k-short.json` and `memory-detect.json`, as written by the benchmark scripts' `--json`
+option. matplotlib
+is not a dependency of `quotes`: install it where you plot (`pip install matplotlib`).
 """
 
 from __future__ import annotations
@@ -34,8 +35,15 @@ def main() -> None:
     throughput = load(args.folder, "throughput")
     database = load(args.folder, "database")
     contradictions = load(args.folder, "contradictions")
+    ingests = {
+        "214 words": load(args.folder, "memory-50k"),
+        "62 words": load(args.folder, "memory-50k-short"),
+    }
+    detect = load(args.folder, "memory-detect")
 
-    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(11, 3.4), dpi=80)
+    fig, (left, middle, right, memory) = plt.subplots(
+        1, 4, figsize=(14, 3.4), dpi=80, gridspec_kw={"width_ratios": [1, 1.2, 1, 1]}
+    )
 
     words = throughput["words"]
     runs = list(throughput["seconds"])
@@ -65,6 +73,23 @@ def main() -> None:
     right.set_xlabel("quotes", fontsize=8)
     right.legend(fontsize=7)
     right.tick_params(labelsize=8)
+
+    names = [f"ingest 50k\n{name}" for name in ingests]
+    rss = [run["peak_tree_rss_mb"] for run in ingests.values()]
+    pss = [run["peak_tree_pss_mb"] for run in ingests.values()]
+    names.append(f"contradictions\n{detect['quotes'] / 1000:.0f}k quotes")
+    rss.append(detect["peak_rss_mb"])
+    pss.append(0.0)
+    positions = range(len(names))
+    memory.bar([p - 0.2 for p in positions], rss, 0.4, color="#3b6ea5", label="peak RSS")
+    memory.bar([p + 0.2 for p in positions], pss, 0.4, color="#9dbbd9", label="peak PSS")
+    memory.axhline(1.5e9 / 2**20, color="#c0392b", linestyle="--", linewidth=1)
+    memory.text(-0.45, 1.5e9 / 2**20, "1.5 GB", color="#c0392b", fontsize=8, va="bottom")
+    memory.set_xticks(list(positions), names, fontsize=7)
+    memory.set_ylim(0, 1600)
+    memory.set_title("Peak memory (MiB)", fontsize=10)
+    memory.legend(fontsize=7, loc="upper right")
+    memory.tick_params(axis="y", labelsize=8)
 
     fig.tight_layout()
     args.out.parent.mkdir(parents=True, exist_ok=True)

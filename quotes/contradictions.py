@@ -2,10 +2,11 @@
 
 A quote *denies* when its cue or content carries a denial cue (`data/denial_cues.txt`); every
 other quote *asserts*. `find_contradictions` pairs each denial with the claims about the same
-event. It never compares every quote with every other: claims sit in an inverted index of their
-key terms, and a denial is scored only against the claims that share at least two rare key terms
-with it, that come from the same article, or that it names the outlet of ("denied the Reuters
-report"). Each pair gets a score in [0, 1] and a reason a fact-checker can read.
+event. It never compares every quote with every other: denials sit in an inverted index of their
+rare key terms, and a claim is scored only against the denials that share at least two of them
+with it, that come from the same article, or that name an outlet reporting it ("denied the
+Reuters report"). Only the denials stay in memory; the claims stream past. Each pair gets a
+score in [0, 1] and a reason a fact-checker can read.
 
 Two statements are about the same event only if they share more than a name: a topical term, an
 anaphoric link back to an earlier cited claim of the same article ("no such issue was raised"),
@@ -17,12 +18,13 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
 
 from . import lexicons
 from .models import Polarity
@@ -126,8 +128,7 @@ _MIN_TERM = 3
 _CAPITAL_VOTE = {True: 2, None: 1, False: -2}
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
     term: str
     surface: str
     # True: capitalised mid-sentence; False: lower case; None: capitalised at a sentence start,
@@ -141,36 +142,60 @@ def key_terms(text: str) -> list[str]:
     >>> key_terms("Erdogan asked Putin to take back the S-400 missiles")
     ['erdogan', 'ask', 'putin', 'take', 's-400', 'missil']
     """
-    return list(dict.fromkeys(token.term for token in _tokens(text)))
+    return list(dict.fromkeys(term for _, _, term in _words(text)))
 
 
-def _tokens(text: str) -> Iterator[_Token]:
+def _words(text: str) -> Iterator[tuple[int, str, str]]:
+    """Each word of `text` that is a key term: where it starts, as written, and its term."""
     for match in _TOKEN.finditer(text):
         surface = match.group().replace("\u2019", "'")
         if surface.lower().endswith("'s"):
             surface = surface[:-2]
         term = _term(surface)
-        if term is None:
-            continue
+        if term is not None:
+            yield match.start(), surface, term
+
+
+def _tokens(text: str) -> Iterator[_Token]:
+    for start, surface, term in _words(text):
         capitalised: bool | None = surface[0].isupper()
-        if capitalised and _SENTENCE_START.search(text[max(0, match.start() - 3) : match.start()]):
+        if capitalised and _SENTENCE_START.search(text[max(0, start - 3) : start]):
             capitalised = None
         yield _Token(term, surface, capitalised)
 
 
+def _term_set(text: str) -> frozenset[str]:
+    """The key terms of `text` as a set (what `_tokens` finds, without looking at capitals)."""
+    return frozenset(term for _, _, term in _words(text))
+
+
+@lru_cache(maxsize=4096)
+def _title_tokens(title: str) -> tuple[_Token, ...]:
+    """A headline's tokens, found once for the many quotes of its article."""
+    return tuple(_tokens(title))
+
+
+@lru_cache(maxsize=4096)
+def _title_terms(title: str) -> frozenset[str]:
+    """A headline's terms: one set shared by the quotes of its article."""
+    return frozenset(t.term for t in _title_tokens(title))
+
+
+@lru_cache(maxsize=1 << 16)
 def _term(surface: str) -> str | None:
+    """The term of a word as written, or None for a stop word; one string object per term."""
     word = surface.lower().replace("'", "")
     if any(ch.isdigit() for ch in word):
         # "5,000" is "5000"; "S-400s" is "S-400"; a lone digit is too common to tell events apart.
         word = re.sub(r"(?<=\d)s$", "", word.replace(",", ""))
-        return word if len(word) >= 2 else None
+        return sys.intern(word) if len(word) >= 2 else None
     stop = _stop_words()
     if word in stop or len(word) < _MIN_TERM:
         return None
     stem = _stem(word)
     if stem in stop or len(stem) < _MIN_TERM:
         return None
-    return stem
+    return sys.intern(stem)
 
 
 def _stem(word: str) -> str:
@@ -277,6 +302,7 @@ class _Prepared:
     speaker_terms: frozenset[str]
     outlet_terms: frozenset[str]
     targets: frozenset[str] = frozenset()  # for a denial: outlets it names
+    specifics: frozenset[str] | None = None  # see `_specifics`, once the corpus is counted
 
 
 @dataclass(slots=True)
@@ -294,11 +320,16 @@ class _Corpus:
 
     def is_name(self, term: str) -> bool:
         """A capitalised word (mostly written so mid-sentence); numbers and codes are not names."""
-        return not any(ch.isdigit() for ch in term) and self.capital_votes[term] > 0
+        return not _has_digit(term) and self.capital_votes[term] > 0
 
     def is_named(self, term: str) -> bool:
         """A name or a number: the specific bits two reports of one event share."""
-        return self.is_name(term) or any(ch.isdigit() for ch in term)
+        return self.is_name(term) or _has_digit(term)
+
+
+@lru_cache(maxsize=1 << 16)
+def _has_digit(term: str) -> bool:
+    return any(ch.isdigit() for ch in term)
 
 
 def _text(value: Any) -> str | None:
@@ -330,17 +361,27 @@ def _reporting_outlets(quote: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(name.lower() for name in names if isinstance(name, str) and name)
 
 
-def _prepare(quote: Mapping[str, Any], corpus: _Corpus) -> _Prepared:
-    content = quote.get("content") or ""
-    title = quote.get("title") or ""
+def _polarity(quote: Mapping[str, Any]) -> tuple[bool, str | None]:
+    """Whether a quote denies, and for a denial the words that say so (for its reason)."""
     stored = quote.get("polarity")
-    evidence = denial_phrase(content, _text(quote.get("cue")))
+    if stored == "asserts":
+        return False, None
+    evidence = denial_phrase(quote.get("content") or "", _text(quote.get("cue")))
     # The stored polarity is the pipeline's verdict; recompute only when it is missing.
-    denies = stored == "denies" if stored in ("asserts", "denies") else evidence is not None
+    denies = stored == "denies" or evidence is not None
+    return denies, evidence or (_text(quote.get("cue")) if denies else None)
+
+
+def _prepare(
+    quote: Mapping[str, Any],
+    content: frozenset[str],
+    title: frozenset[str],
+    evidence: str | None = None,
+    *,
+    denies: bool = False,
+) -> _Prepared:
+    """A quote ready to be scored, with `content` and `title` its (and its article's) terms."""
     outlets = _reporting_outlets(quote)
-    content_tokens = list(_tokens(content))
-    title_tokens = list(_tokens(title))
-    _count(corpus, content_tokens, title_tokens)
     return _Prepared(
         quote=quote,
         id=str(quote.get("id")),
@@ -348,21 +389,25 @@ def _prepare(quote: Mapping[str, Any], corpus: _Corpus) -> _Prepared:
         denies=denies,
         published=_date(quote.get("published")),
         start=_start(quote),
-        content=frozenset(t.term for t in content_tokens),
-        title=frozenset(t.term for t in title_tokens),
-        anaphoric=denies and _is_anaphoric(content),
-        evidence=evidence or (_text(quote.get("cue")) if denies else None),
+        content=content,
+        title=title,
+        anaphoric=denies and _is_anaphoric(quote.get("content") or ""),
+        evidence=evidence,
         outlets=outlets,
         speaker_terms=_terms_of(quote.get("speaker"), _text(quote.get("speaker_mention"))),
         outlet_terms=_terms_of(*outlets),
     )
 
 
+@lru_cache(maxsize=1 << 14)
 def _terms_of(*texts: str | None) -> frozenset[str]:
+    """The terms of a few names (a speaker and its mention, outlets), shared by their quotes."""
     return frozenset(t.term for text in texts if text for t in _tokens(text))
 
 
-def _count(corpus: _Corpus, content: list[_Token], title: list[_Token]) -> None:
+def _count(corpus: _Corpus, content: list[_Token], title: Sequence[_Token]) -> None:
+    """Add one quote, its content and its article's title, to the corpus statistics."""
+    corpus.size += 1
     corpus.df.update({t.term for t in content} | {t.term for t in title})
     # Headlines are often in Title Case, where a capital says nothing about a name.
     title_case = sum(t.capitalised is True for t in title) > len(title) / 2
@@ -372,9 +417,9 @@ def _count(corpus: _Corpus, content: list[_Token], title: list[_Token]) -> None:
         corpus.surfaces.setdefault(token.term, token.surface)
 
 
-def _find_targets(denials: list[_Prepared], claims: list[_Prepared]) -> None:
+def _find_targets(denials: list[_Prepared], claim_outlets: Iterable[str]) -> None:
     """Mark the outlets each denial names ("denied the Reuters report") among claim outlets."""
-    matcher = _outlet_matcher({name for claim in claims for name in claim.outlets})
+    matcher = _outlet_matcher(claim_outlets)
     if matcher is None:
         return
     pattern, alias_to_name = matcher
@@ -422,7 +467,7 @@ class _Evidence:
 
 
 def find_contradictions(
-    quotes: Sequence[Mapping[str, Any]],
+    quotes: Iterable[Mapping[str, Any]],
     *,
     window_days: int = 60,
     min_score: float = 0.3,
@@ -434,38 +479,38 @@ def find_contradictions(
     be the same (a self-contradiction). Dated quotes from different articles must lie within
     `window_days` of each other. Pass a dict as `stats` to learn how many quotes, claims,
     denials and scored candidate pairs there were.
-    """
-    corpus = _Corpus(len(quotes), Counter(), Counter(), {})
-    seen: set[str] = set()
-    prepared: list[_Prepared] = []
-    speakers = _speaker_mentions(quotes)
-    for quote in quotes:
-        if str(quote.get("id")) not in seen and not _names_a_speaker(quote, speakers):
-            seen.add(str(quote.get("id")))
-            prepared.append(_prepare(quote, corpus))
-    corpus.size = len(prepared)
-    claims = [p for p in prepared if not p.denies]
-    denials = [p for p in prepared if p.denies]
-    _find_targets(denials, claims)
-    leads = _lead_claims(claims)
 
-    index = _Index.build(claims, corpus)
+    `quotes` is read three times, so that only the denials stay in memory, never all the claims:
+    pass a list or anything that gives the same quotes in the same order on each iteration
+    (`query.pairing_quotes`); a one-shot iterator is read into a list first.
+    """
+    if iter(quotes) is quotes:
+        quotes = list(quotes)
+    survey = _survey(quotes)
+    corpus, denials = survey.corpus, survey.denials
+    _find_targets(denials, survey.claim_outlets)
+    index = _Index.build(denials, corpus)
     scored = 0
     pairs: list[dict[str, Any]] = []
-    for denial in denials:
-        for i in _candidates(denial, claims, index):
-            claim = claims[i]
+    for quote, kind in zip(quotes, survey.kinds, strict=False):
+        found = _candidates(quote, index) if kind == _CLAIM else None
+        if found is None:
+            continue
+        claim, candidates = found
+        is_lead = claim.id in survey.leads
+        for i in sorted(candidates):
+            denial = denials[i]
             if claim.id == denial.id or not _in_window(claim, denial, window_days):
                 continue
             scored += 1
-            result = _score(claim, denial, corpus, window_days, claim.id in leads)
+            result = _score(claim, denial, corpus, window_days, is_lead)
             if result is not None and result[0] >= min_score:
                 pairs.append(_pair(claim, denial, result[0], result[1], corpus))
     pairs.sort(key=lambda p: (-p["score"], p["claim_quote_id"], p["denial_quote_id"]))
     if stats is not None:
         stats.update(
-            quotes=len(prepared),
-            claims=len(claims),
+            quotes=corpus.size,
+            claims=survey.claims,
             denials=len(denials),
             candidates_scored=scored,
             pairs=len(pairs),
@@ -473,7 +518,57 @@ def find_contradictions(
     return pairs
 
 
-def _speaker_mentions(quotes: Sequence[Mapping[str, Any]]) -> dict[str, set[tuple[int, int]]]:
+# What `_survey` decides for each input quote, by position.
+_SKIP, _CLAIM, _DENIAL = 0, 1, 2
+
+
+@dataclass(slots=True)
+class _Survey:
+    """What the first reading of the quotes keeps: statistics, the denials, a note per quote."""
+
+    corpus: _Corpus
+    kinds: bytearray  # per input quote: _SKIP (a repeat or a speaker phrase), _CLAIM, _DENIAL
+    denials: list[_Prepared]
+    claims: int
+    claim_outlets: set[str]  # lower-cased outlets that report some claim
+    leads: set[str]  # ids of the claims `_Leads` finds
+
+
+def _survey(quotes: Iterable[Mapping[str, Any]]) -> _Survey:
+    """Term statistics over every quote, and the denials prepared; claims are only noted.
+
+    Reads `quotes` twice: for the speaker mentions of each article, then for the rest.
+    """
+    speakers = _speaker_mentions(quotes)
+    survey = _Survey(_Corpus(0, Counter(), Counter(), {}), bytearray(), [], 0, set(), set())
+    seen: set[str] = set()
+    leads = _Leads()
+    for quote in quotes:
+        qid = str(quote.get("id"))
+        if qid in seen or _names_a_speaker(quote, speakers):
+            survey.kinds.append(_SKIP)
+            continue
+        seen.add(qid)
+        content = list(_tokens(quote.get("content") or ""))
+        title = quote.get("title") or ""
+        _count(survey.corpus, content, _title_tokens(title))
+        denies, evidence = _polarity(quote)
+        if denies:
+            survey.kinds.append(_DENIAL)
+            terms = frozenset(t.term for t in content)
+            survey.denials.append(
+                _prepare(quote, terms, _title_terms(title), evidence, denies=True)
+            )
+        else:
+            survey.kinds.append(_CLAIM)
+            survey.claims += 1
+            survey.claim_outlets.update(_reporting_outlets(quote))
+            leads.add(quote)
+    survey.leads = leads.ids()
+    return survey
+
+
+def _speaker_mentions(quotes: Iterable[Mapping[str, Any]]) -> dict[str, set[tuple[int, int]]]:
     """Per article, where its quotes' speaker mentions stand in the text."""
     found: dict[str, set[tuple[int, int]]] = defaultdict(set)
     for quote in quotes:
@@ -500,73 +595,99 @@ def _names_a_speaker(
     )
 
 
+class _Leads:
+    """Per article, its first claim and its first claim cited from another outlet."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, tuple[int | None, str]] = {}
+        self.first_cited: dict[str, tuple[int | None, str]] = {}
+
+    def add(self, claim: Mapping[str, Any]) -> None:
+        """Take a claim into account, in input order (the earlier of two at one offset wins)."""
+        key = claim.get("article_id")
+        if not key:
+            return
+        found = (_start(claim), str(claim.get("id")))
+        if key not in self.first or _before(found[0], self.first[key][0]):
+            self.first[key] = found
+        cited = self.first_cited
+        if _is_cited(claim) and (key not in cited or _before(found[0], cited[key][0])):
+            cited[key] = found
+
+    def ids(self) -> set[str]:
+        """The lead claims' ids."""
+        return {qid for _, qid in self.first.values()} | {
+            qid for _, qid in self.first_cited.values()
+        }
+
+
+def _before(a: int | None, b: int | None) -> bool:
+    return a is not None and (b is None or a < b)
+
+
 @dataclass(frozen=True, slots=True)
 class _Index:
-    """Where to find claims: by content term, by content-or-title term, by article."""
+    """Where to find denials (positions in the list): by rare term, by article."""
 
-    content: dict[str, list[int]]
-    context: dict[str, list[int]]
+    # Each denial under its content terms; an anaphoric one under its title terms as well.
+    terms: dict[str, list[int]]
+    # The anaphoric denials only, under their content and title terms.
+    anaphoric: dict[str, list[int]]
     by_article: dict[str, list[int]]
+    by_target: dict[str, list[int]]  # the denials that name an outlet, by the outlet
 
     @classmethod
-    def build(cls, claims: list[_Prepared], corpus: _Corpus) -> _Index:
-        """Inverted indexes over `claims` (positions in the list), common terms left out."""
+    def build(cls, denials: list[_Prepared], corpus: _Corpus) -> _Index:
+        """Inverted indexes over `denials` (targets found), common terms left out."""
         size = corpus.size
         max_df = size if size < _LARGE else max(_MIN_SHARED, _MAX_DF_SHARE * size)
-        content: dict[str, list[int]] = defaultdict(list)
-        context: dict[str, list[int]] = defaultdict(list)
+        terms: dict[str, list[int]] = defaultdict(list)
+        anaphoric: dict[str, list[int]] = defaultdict(list)
         by_article: dict[str, list[int]] = defaultdict(list)
-        for i, claim in enumerate(claims):
-            for term in claim.content | claim.title:
+        by_target: dict[str, list[int]] = defaultdict(list)
+        for i, denial in enumerate(denials):
+            # An anaphoric denial says little itself ("no such issue"), so its article's title
+            # and the claims' titles count too; any other denial is matched on what the two
+            # quotes say.
+            blocking = denial.content | denial.title if denial.anaphoric else denial.content
+            for term in blocking:
                 if corpus.df[term] <= max_df:
-                    context[term].append(i)
-                    if term in claim.content:
-                        content[term].append(i)
-            if claim.article_id:
-                by_article[claim.article_id].append(i)
-        return cls(content, context, by_article)
+                    terms[term].append(i)
+                    if denial.anaphoric:
+                        anaphoric[term].append(i)
+            if denial.article_id:
+                by_article[denial.article_id].append(i)
+            for outlet in denial.targets:
+                by_target[outlet].append(i)
+        return cls(dict(terms), dict(anaphoric), dict(by_article), dict(by_target))
 
 
-def _candidates(denial: _Prepared, claims: list[_Prepared], index: _Index) -> set[int]:
-    """The claims worth scoring against `denial`: shared rare terms, same article, named outlet."""
-    # An anaphoric denial says little itself ("no such issue"), so its article's title and the
-    # claims' titles count too; any other denial is matched on what the two quotes say.
-    if denial.anaphoric:
-        terms, postings = denial.content | denial.title, index.context
-    else:
-        terms, postings = denial.content, index.content
+def _candidates(quote: Mapping[str, Any], index: _Index) -> tuple[_Prepared, set[int]] | None:
+    """The claim, prepared, and the denials worth scoring against it, or None if there are none.
+
+    A denial shares at least two rare terms with the claim (title terms count for an anaphoric
+    denial), or names an outlet that reports the claim and shares a term, or comes from the
+    same article.
+    """
+    content = _term_set(quote.get("content") or "")
+    title = _title_terms(quote.get("title") or "")
     counts: Counter[int] = Counter()
-    for term in terms:
-        counts.update(postings.get(term, ()))
+    for term in content:
+        counts.update(index.terms.get(term, ()))
+    for term in title - content:
+        counts.update(index.anaphoric.get(term, ()))
     found = {i for i, n in counts.items() if n >= _MIN_SHARED}
-    if denial.targets:
-        found.update(i for i in counts if claims[i].outlets & denial.targets)
-    if denial.article_id:
-        found.update(index.by_article.get(denial.article_id, ()))
-    return found
+    outlets = _reporting_outlets(quote)
+    for outlet in outlets & index.by_target.keys():
+        found.update(i for i in index.by_target[outlet] if i in counts)
+    article_id = quote.get("article_id")
+    if article_id:
+        found.update(index.by_article.get(article_id, ()))
+    return (_prepare(quote, content, title), found) if found else None
 
 
-def _lead_claims(claims: list[_Prepared]) -> set[str]:
-    """Per article, its first claim and its first claim cited from another outlet."""
-    firsts: dict[str, _Prepared] = {}
-    first_cited: dict[str, _Prepared] = {}
-    for claim in claims:
-        if not claim.article_id:
-            continue
-        key = claim.article_id
-        if key not in firsts or _before(claim, firsts[key]):
-            firsts[key] = claim
-        if _is_cited(claim) and (key not in first_cited or _before(claim, first_cited[key])):
-            first_cited[key] = claim
-    return {c.id for c in firsts.values()} | {c.id for c in first_cited.values()}
-
-
-def _before(a: _Prepared, b: _Prepared) -> bool:
-    return a.start is not None and (b.start is None or a.start < b.start)
-
-
-def _is_cited(quote: _Prepared) -> bool:
-    return bool(quote.quote.get("cited_outlet") or quote.quote.get("cited_chain"))
+def _is_cited(quote: Mapping[str, Any]) -> bool:
+    return bool(quote.get("cited_outlet") or quote.get("cited_chain"))
 
 
 def _in_window(claim: _Prepared, denial: _Prepared, window_days: int) -> bool:
@@ -611,7 +732,7 @@ def _score(
         denial.anaphoric
         and same_article
         and (claim.start is None or denial.start is None or claim.start < denial.start)
-        and (_is_cited(claim) or is_lead)
+        and (_is_cited(claim.quote) or is_lead)
     )
     topical = any(not corpus.is_name(t) for t in shared)
     if not (topical or antecedent or (target and (shared or same_article))):
@@ -650,19 +771,23 @@ def _other_event(claim: _Prepared, denial: _Prepared, corpus: _Corpus) -> bool:
     about something else. The denial's speaker ("Peskov said ...") and the outlet it targets
     ("the Reuters report") are not specifics of the event, nor are month names.
     """
-    calendar = lexicons.words("calendar_words")
-
-    def specifics(terms: frozenset[str]) -> set[str]:
-        return {t for t in terms if corpus.is_named(t) and t not in calendar}
-
     target_terms = _terms_of(*denial.targets)
-    in_denial = specifics(denial.content) - denial.speaker_terms - target_terms
+    in_denial = _specifics(denial, corpus) - denial.speaker_terms - target_terms
     known = claim.content | claim.speaker_terms | claim.outlet_terms
     new_in_denial = in_denial - known
-    new_in_claim = specifics(claim.content) - denial.content - denial.title
+    new_in_claim = _specifics(claim, corpus) - denial.content - denial.title
     return (
         bool(new_in_denial) and bool(new_in_claim) and len(new_in_denial) >= len(in_denial & known)
     )
+
+
+def _specifics(quote: _Prepared, corpus: _Corpus) -> frozenset[str]:
+    """The names and numbers of a quote's content, without month and day names."""
+    if quote.specifics is None:
+        calendar = lexicons.words("calendar_words")
+        named = (t for t in quote.content if corpus.is_named(t) and t not in calendar)
+        quote.specifics = frozenset(named)
+    return quote.specifics
 
 
 def _days_apart(claim: _Prepared, denial: _Prepared) -> int | None:

@@ -318,7 +318,7 @@ def contradictions(
 class Record(Mapping[str, Any]):
     """A read-only mapping of fixed keys, for many rows at once: one slot, a tuple of values.
 
-    About a tenth of the memory of a dict with the same keys; `pairing_quotes` returns
+    About a tenth of the memory of a dict with the same keys; `pairing_quotes` yields
     hundreds of thousands of them.
     """
 
@@ -370,14 +370,23 @@ class MentionRecord(Record):
     KEYS = ("text", "start", "end")
 
 
-def pairing_quotes(db: sqlite_utils.Database) -> list[PairingQuote]:
+def pairing_quotes(db: sqlite_utils.Database) -> PairingQuotes:
     """Every stored quote with what contradiction detection reads, compactly, in `find` order.
 
     `find(db, limit=None)` gives the same fields in dicts with many more; over hundreds of
-    thousands of quotes those dicts take gigabytes. Names, titles and dates repeated across
-    quotes are stored once.
+    thousands of quotes those dicts take gigabytes. Nor are these records held: each iteration
+    reads the quotes from the database again (see `PairingQuotes`).
     """
-    sql = f"""
+    return PairingQuotes(db)
+
+
+class PairingQuotes(Iterable[PairingQuote]):
+    """The stored quotes as `PairingQuote`s, read from the database anew on each iteration.
+
+    Within one iteration the names, titles and dates repeated across quotes are stored once.
+    """
+
+    SQL = f"""
     select quotes.id, quotes.article_id, quotes.content, quotes.spans, quotes.cue,
       speakers.name, quotes.speaker_mention, quotes.speaker_start, quotes.speaker_end,
       cited.name, quotes.cited_chain, publisher.name, quotes.polarity, articles.published,
@@ -385,17 +394,20 @@ def pairing_quotes(db: sqlite_utils.Database) -> list[PairingQuote]:
     {QUOTE_FROM}
     {QUOTE_ORDER}
     """
-    shared: dict[Any, Any] = {}
 
-    def once(value: Any) -> Any:
-        return shared.setdefault(value, value)
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
 
-    found = []
-    for row in db.execute(sql):
-        (qid, article_id, content, spans, cue, speaker, mention, m_start, m_end) = row[:9]
-        (cited, chain, publisher, polarity, published, title) = row[9:]
-        found.append(
-            PairingQuote(
+    def __iter__(self) -> Iterator[PairingQuote]:
+        shared: dict[Any, Any] = {}
+
+        def once(value: Any) -> Any:
+            return shared.setdefault(value, value)
+
+        for row in self.db.execute(self.SQL):
+            (qid, article_id, content, spans, cue, speaker, mention, m_start, m_end) = row[:9]
+            (cited, chain, publisher, polarity, published, title) = row[9:]
+            yield PairingQuote(
                 (
                     qid,
                     once(article_id),
@@ -412,8 +424,6 @@ def pairing_quotes(db: sqlite_utils.Database) -> list[PairingQuote]:
                     once(title),
                 )
             )
-        )
-    return found
 
 
 def stats(db: sqlite_utils.Database) -> dict[str, int]:
