@@ -30,14 +30,14 @@ test: install
 	$(BIN)/python -m pytest -q
 
 lint: install
-	$(BIN)/ruff check quotes tests benchmarks
-	$(BIN)/ruff format --check quotes tests benchmarks
+	$(BIN)/ruff check quotes tests benchmarks training
+	$(BIN)/ruff format --check quotes tests benchmarks training
 	$(BIN)/mypy quotes
 	$(BIN)/cog --check README.md
 
 format: install
-	$(BIN)/ruff format quotes tests benchmarks
-	$(BIN)/ruff check --fix quotes tests benchmarks
+	$(BIN)/ruff format quotes tests benchmarks training
+	$(BIN)/ruff check --fix quotes tests benchmarks training
 
 # The attribution tagger (training/README.md): PolNeAR -> DocBin -> spaCy NER -> quotes/attribution_model/.
 # 24-30 minutes on 2 CPU cores; EVAL is the folder with PolNeAR train.jsonl and dev.jsonl.
@@ -47,7 +47,9 @@ TRAIN_OUT ?= build/attribution-tagger
 train: install
 	$(BIN)/python -m training.corpus $(EVAL) training/corpus
 	$(BIN)/python -m spacy train training/config.cfg --output $(TRAIN_OUT) \
-		--paths.train training/corpus/train.spacy --paths.dev training/corpus/heldout.spacy
+		--paths.train training/corpus/train.spacy --paths.dev training/corpus/heldout.spacy \
+		--code training/readers.py
+	$(BIN)/python -m training.calibrate $(TRAIN_OUT)/model-best $(EVAL)/train.jsonl
 	$(BIN)/python -m training.package $(TRAIN_OUT)/model-best quotes/attribution_model
 
 clean:

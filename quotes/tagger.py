@@ -27,8 +27,11 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
+from . import nlp as _nlp
 from .errors import ModelError
+from .features import features_of, for_tagger
 
 MODEL_DIR = Path(__file__).parent / "attribution_model"
 LABELS = ("SOURCE", "CUE", "CONTENT")
@@ -79,22 +82,83 @@ def load() -> Language:
     return nlp
 
 
-def _plain(text: str) -> str:
-    # Same as `quotes.nlp.parse_text` and `training.corpus.plain_text` (what the model was
-    # trained on): unicode spaces made plain, same length, so offsets carry over.
-    return "".join(" " if ch.isspace() and ch not in "\n\r\t" else ch for ch in text)
-
-
 def predict(
     texts: Iterable[str], *, batch_size: int = 32, n_process: int = 1
 ) -> Iterator[list[Tagged]]:
-    """Tag each text; yields, in order, one list of `Tagged` spans (in text order) per text."""
+    """Tag each text; yields, in order, one list of `Tagged` spans (in text order) per text.
+
+    The texts are parsed first (`quotes.nlp.load()`, the default pipeline): the tagger reads
+    the parse. Callers that have the parse already use `predict_docs`.
+    """
     if isinstance(texts, str):
         raise TypeError("predict() takes an iterable of texts, not one text: use predict([text])")
+    parsed = _nlp.load().pipe((_nlp.parse_text(text) for text in texts), batch_size=batch_size)
+    yield from predict_docs(parsed, batch_size=batch_size, n_process=n_process)
+
+
+def predict_docs(
+    docs: Iterable[Doc], *, batch_size: int = 32, n_process: int = 1
+) -> Iterator[list[Tagged]]:
+    """Tag each parsed Doc; yields, in order, one list of `Tagged` spans per Doc.
+
+    Offsets are into `doc.text`. A Doc without a dependency parse is tagged from its words
+    alone, which the model was not trained for: expect fewer and worse spans. Long Docs are
+    tagged in runs of whole paragraphs (`segments`), so memory stays bounded.
+    """
     nlp = load()
-    docs = nlp.pipe((_plain(text) for text in texts), batch_size=batch_size, n_process=n_process)
-    for doc in docs:
-        yield [Tagged(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents]
+    pending: list[list[Tagged]] = []
+    counts: list[int] = []
+
+    def pieces() -> Iterator[tuple[Doc, int]]:
+        for doc in docs:
+            bounds = segments(doc)
+            counts.append(len(bounds))
+            features = features_of(doc)
+            for start, end in bounds:
+                piece = for_tagger(nlp.vocab, doc[start:end], features[start:end])
+                yield piece, doc[start].idx
+
+    tagged = nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process)
+    for tagger_doc, offset in tagged:
+        pending.append(
+            [Tagged(e.label_, e.start_char + offset, e.end_char + offset) for e in tagger_doc.ents]
+        )
+        while counts and len(pending) >= counts[0]:
+            n = counts.pop(0)
+            yield [t for piece in pending[:n] for t in piece]
+            del pending[:n]
+    while counts and counts[0] == 0:
+        counts.pop(0)
+        yield []
+
+
+# A run of paragraphs the tagger takes at once, in tokens; a longer paragraph is cut.
+SEGMENT_TOKENS = 5000
+
+
+def segments(doc: Doc, limit: int = SEGMENT_TOKENS) -> list[tuple[int, int]]:
+    """Token ranges that cover `doc`: runs of whole paragraphs of at most `limit` tokens.
+
+    A paragraph longer than `limit` is cut every `limit` tokens.
+
+    >>> import spacy
+    >>> segments(spacy.blank("en")("One two.\\nThree four five.\\nSix."), limit=6)
+    [(0, 4), (4, 9), (9, 11)]
+    """
+    breaks = [t.i + 1 for t in doc if t.is_space and "\n" in t.text and t.i + 1 < len(doc)]
+    bounds: list[tuple[int, int]] = []
+    start = last = 0
+    for end in [*breaks, len(doc)]:
+        if end - start > limit and last > start:
+            bounds.append((start, last))
+            start = last
+        while end - start > limit:
+            bounds.append((start, start + limit))
+            start += limit
+        last = end
+    if last > start:
+        bounds.append((start, last))
+    return bounds
 
 
 # ---------------------------------------------------------------------------------------------

@@ -190,3 +190,108 @@ def test_tagger_decode_without_content() -> None:
     text = "Smith said nothing."
     assert tagger.decode(text, tags(text, ("SOURCE", "Smith"), ("CUE", "said"))) == []
     assert tagger.decode("", []) == []
+
+
+# --------------------------------------------------------------------------------------------
+# what the model reads: the parse features, and the runs of paragraphs it is given
+
+
+def feature(doc, row: int, name: str) -> int:
+    from quotes.features import PARSE_FEATURES, parse_features
+
+    return int(parse_features(doc)[row, PARSE_FEATURES.index(name)])
+
+
+def test_tagger_features_carry_the_governing_verb(nlp) -> None:
+    doc = nlp("Smith said that the plan would fail.")
+    say, fail = nlp.vocab.strings["say"], nlp.vocab.strings["fail"]
+    plan = next(t for t in doc if t.text == "plan")
+    verb = next(t for t in doc if t.text == "fail")
+    assert (plan.head.text, verb.dep_) == ("fail", "ccomp"), [(t.text, t.dep_) for t in doc]
+    # "plan" hangs from "fail", which hangs from "said" by a clausal complement.
+    assert feature(doc, plan.i, "governor") == fail
+    assert feature(doc, plan.i, "governor2_arc") == feature(doc, verb.i, "governor_arc")
+    assert feature(doc, verb.i, "governor") == say
+    assert feature(doc, verb.i, "governor_arc") != feature(doc, plan.i, "governor_arc")
+    # The root has no governor; every token's head lemma and offset are there.
+    assert feature(doc, 1, "governor") == 1
+    assert feature(doc, plan.i, "head_lemma") == fail
+    assert feature(doc, plan.i, "head_offset") == 7 + (verb.i - plan.i)
+
+
+def test_tagger_features_mark_quotations(nlp) -> None:
+    doc = nlp('He said "we won" and "they\nlost" today.')
+    flags = {t.text: feature(doc, t.i, "quoted") for t in doc if not t.is_space}
+    assert flags["we"] == flags["won"] == flags["they"] == 2
+    assert flags['"'] == 3
+    # A line break ends an unclosed quotation (so the next mark opens one); words outside are 1.
+    assert flags["lost"] == flags["He"] == flags["and"] == 1
+    assert flags["today"] == 2
+
+
+def test_tagger_features_without_a_parse() -> None:
+    import spacy
+
+    from quotes.features import PARSE_FEATURES, parse_features
+
+    doc = spacy.blank("en")('Not parsed "at all".')
+    rows = parse_features(doc)
+    assert rows.shape == (len(doc), len(PARSE_FEATURES))
+    assert parse_features(spacy.blank("en")("")).shape == (0, len(PARSE_FEATURES))
+
+
+def test_tagger_rule_features_mark_the_rules_statements(nlp) -> None:
+    from quotes import extract
+    from quotes.features import COLUMNS, RULE_FEATURES, features_of, rule_features
+
+    text = 'Smith said that the plan would fail. "We won," Jones told reporters.'
+    doc = nlp(text)
+    ruled = extract.rule_statements(doc, extract.layout(text))
+    assert {c.construction for c in ruled} == {"indirect", "direct"}
+    rows = rule_features(doc, ruled)
+    content, frame = RULE_FEATURES.index("rule_content"), RULE_FEATURES.index("rule_frame")
+    by_word = {t.text: (int(rows[t.i, content]), int(rows[t.i, frame])) for t in doc}
+    # Outside every statement: 1; the indirect content's first, inner and last tokens differ.
+    assert by_word["."] == (1, 1)
+    assert len({by_word["that"][0], by_word["plan"][0], by_word["fail"][0]}) == 3
+    # The two constructions are told apart, in the content and in the frame.
+    assert by_word["We"][0] not in {by_word["plan"][0], 1}
+    assert by_word["said"][1] != by_word["told"][1] and by_word["Smith"][1] != 1
+    assert by_word["said"][1] != by_word["Smith"][1]
+    # All the features together, found once and kept on the Doc.
+    found = features_of(doc)
+    assert found.shape == (len(doc), len(COLUMNS))
+    assert features_of(doc) is found or (features_of(doc) == found).all()
+    assert (found[:, len(COLUMNS) - len(RULE_FEATURES) :] == rows).all()
+
+
+def test_tagger_segments_keep_paragraphs_whole() -> None:
+    import spacy
+
+    blank = spacy.blank("en")
+    doc = blank("One two.\nThree four five.\nSix.")
+    assert tagger.segments(doc, limit=100) == [(0, len(doc))]
+    assert tagger.segments(doc, limit=6) == [(0, 4), (4, 9), (9, 11)]
+    # A paragraph longer than the limit is cut; the ranges always cover the Doc in order.
+    for limit in (1, 2, 3, 5, 8):
+        bounds = tagger.segments(doc, limit=limit)
+        assert bounds[0][0] == 0 and bounds[-1][1] == len(doc)
+        assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+        assert all(0 < end - start <= limit for start, end in bounds)
+    assert tagger.segments(blank(""), limit=5) == []
+
+
+@needs_model
+def test_tagger_long_docs_tagged_in_segments(nlp, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "\n".join(f"Official {i} said the plan {i} would fail." for i in range(30))
+    docs = [nlp(text), nlp(""), nlp("Smith said the deal was off.")]
+    whole = list(tagger.predict_docs(docs))
+    monkeypatch.setattr(tagger, "SEGMENT_TOKENS", 25)
+    monkeypatch.setattr(tagger.segments, "__defaults__", (25,))
+    pieces = list(tagger.predict_docs(docs))
+    assert len(whole) == len(pieces) == 3 and whole[1] == pieces[1] == []
+    assert pieces[2] == whole[2]
+    # Each segment's spans are moved back to offsets into the whole text.
+    found = spans(text, pieces[0])
+    assert [s for label, s in found if label == "CUE"] == ["said"] * 30
+    assert all(0 <= t.start < t.end <= len(text) for t in pieces[0])

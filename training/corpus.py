@@ -32,15 +32,21 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
+
+import quotes.extract
+import quotes.nlp
+from quotes.features import FEATURES_KEY, token_features
 
 LABELS = ("SOURCE", "CUE", "CONTENT")
 # Tie-break between equally long overlapping spans (higher wins).
 _PRIORITY = {"CONTENT": 2, "CUE": 1, "SOURCE": 0}
 # Roughly 1 train article in 14 (60 of 840) is held out for model selection.
 HELDOUT_BUCKETS = 14
+# What each stored Doc keeps: its tokens, the parse (the tagger's features) and the entities.
+DOC_ATTRS = ["ORTH", "SPACY", "TAG", "POS", "DEP", "HEAD", "LEMMA", "SENT_START"]
+DOC_ATTRS += ["ENT_IOB", "ENT_TYPE"]
 
 
 def plain_text(text: str) -> str:
@@ -101,10 +107,8 @@ def resolve_overlaps(
     return sorted(kept, key=lambda s: s[1])
 
 
-def make_doc(nlp: Language, record: dict[str, Any], mode: str, stats: Counter[str]) -> Doc:
-    """The article as a Doc with its gold entities, aligned with `mode` ("expand"/"contract")."""
-    text = plain_text(record["text"])
-    doc = nlp.make_doc(text)
+def make_doc(doc: Doc, record: dict[str, Any], mode: str, stats: Counter[str]) -> Doc:
+    """The article's parse with its gold entities, aligned with `mode` ("expand"/"contract")."""
     aligned: list[tuple[str, int, int]] = []
     for label, start, end in gold_spans(record):
         stats[f"gold {label}"] += 1
@@ -115,6 +119,10 @@ def make_doc(nlp: Language, record: dict[str, Any], mode: str, stats: Counter[st
         if (span.start_char, span.end_char) != (start, end):
             stats[f"boundary moved {label}"] += 1
         aligned.append((label, span.start, span.end))
+    # The tagger's features are read off the parse as `quotes` makes it, named entities
+    # included, before the gold entities replace those.
+    lay = quotes.extract.layout(record["text"])
+    doc.user_data[FEATURES_KEY] = token_features(doc, quotes.extract.rule_statements(doc, lay))
     dropped: Counter[str] = Counter()
     # Overlaps are resolved on tokens: "expand" can make touching spans share a token.
     kept = resolve_overlaps(aligned, dropped)
@@ -131,18 +139,27 @@ def paragraphs(doc: Doc) -> Iterator[Doc]:
     for token in doc:
         end = token.i + 1
         if token.is_space and "\n" in token.text and token.i not in inside and end - start > 1:
-            yield doc[start:end].as_doc()
+            yield _part(doc, start, end)
             start = end
     if start < len(doc):
-        yield doc[start:].as_doc()
+        yield _part(doc, start, len(doc))
+
+
+def _part(doc: Doc, start: int, end: int) -> Doc:
+    part = doc[start:end].as_doc()
+    part.user_data[FEATURES_KEY] = doc.user_data[FEATURES_KEY][start:end]
+    return part
 
 
 def convert(
     records: Iterable[dict[str, Any]], nlp: Language, mode: str, stats: Counter[str], *, split: bool
 ) -> list[Doc]:
+    """The articles parsed by `nlp`, gold entities set, cut into paragraphs if `split`."""
+    records = list(records)
+    texts = (plain_text(record["text"]) for record in records)
     docs: list[Doc] = []
-    for record in records:
-        doc = make_doc(nlp, record, mode, stats)
+    for record, parsed in zip(records, nlp.pipe(texts, batch_size=16), strict=True):
+        doc = make_doc(parsed, record, mode, stats)
         stats["articles"] += 1
         docs.extend(paragraphs(doc) if split else [doc])
     return docs
@@ -157,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         "--compare", action="store_true", help="only count what each alignment mode loses"
     )
     args = parser.parse_args(argv)
-    nlp = spacy.blank("en")
+    # The parse the tagger reads its features from is the one `quotes` makes at run time.
+    nlp = quotes.nlp.load()
     train = list(read_jsonl(args.eval_dir / "train.jsonl"))
 
     if args.compare:
@@ -178,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, records in sets.items():
         stats = Counter()
         docs = convert(records, nlp, args.mode, stats, split=name == "train")
-        DocBin(attrs=["ENT_IOB", "ENT_TYPE"], docs=docs).to_disk(args.out_dir / f"{name}.spacy")
+        DocBin(attrs=DOC_ATTRS, docs=docs, store_user_data=True).to_disk(
+            args.out_dir / f"{name}.spacy"
+        )
         summary = ", ".join(f"{k} {v}" for k, v in sorted(stats.items()))
         print(f"{name}: {len(docs)} docs; {summary}", file=sys.stderr)
     return 0

@@ -5,6 +5,9 @@ exactly what `spacy.load` needs: the tokenizer, the vocab, the sourced-and-fine-
 and the `ner` that listens to it (both ship, so the listener always has its upstream). The
 training paths are cleared from the config and the meta says what the weights derive from.
 
+The decision bias chosen by `training.calibrate` (`calibration.json` beside `model-best`) is
+added to the NER's `O` action before saving, and recorded in the meta.
+
 The string store (1.3 MB, mostly en_core_web_sm's) is emptied: the hash embeddings hash token
 attributes directly and the NER labels come back from the component's own files, so nothing
 reads it. The packaged pipeline is checked to tag a sample exactly as the trained one does.
@@ -17,21 +20,28 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from pathlib import Path
 
 import spacy
 
+import quotes.nlp
+import quotes.tagger  # noqa: F401  (registers the tagger's architectures)
+from quotes.features import for_tagger
+from training.calibrate import set_out_bias
+
 META = {
     "name": "quotes_attribution_tagger",
-    "version": "0.1.0",
+    "version": "0.2.0",
     # What pyproject.toml admits; spaCy would otherwise pin the patch release it was trained on.
     "spacy_version": ">=3.8.0,<3.9.0",
     "description": (
-        "Attribution tagger for `quotes`: spaCy NER with labels SOURCE, CUE and CONTENT, "
-        "trained on the PolNeAR train split; tok2vec initialised from en_core_web_sm 3.8.0 "
-        "and fine-tuned. See docs/model-card.md."
+        "Attribution tagger for `quotes`: spaCy NER with labels SOURCE, CUE and CONTENT over "
+        "a BiLSTM reading a tok2vec (initialised from en_core_web_sm 3.8.0 and fine-tuned) "
+        "and each token's parse and rule features (quotes/features.py); trained on the "
+        "PolNeAR train split. See docs/model-card.md."
     ),
     "license": (
         "Weights derive from PolNeAR (research data distributed by its authors; Newell, "
@@ -60,7 +70,8 @@ SAMPLE = (
 
 
 def _tags(nlp: spacy.language.Language) -> list[tuple[str, int, int]]:
-    return [(ent.label_, ent.start_char, ent.end_char) for ent in nlp(SAMPLE).ents]
+    doc = for_tagger(nlp.vocab, quotes.nlp.load()(SAMPLE))
+    return [(ent.label_, ent.start_char, ent.end_char) for ent in nlp(doc).ents]
 
 
 def package(src: Path, dest: Path) -> int:
@@ -71,6 +82,11 @@ def package(src: Path, dest: Path) -> int:
     for key in ("train", "dev"):
         nlp.config["paths"][key] = None
     nlp.meta.update(META)
+    calibration = src.parent / "calibration.json"
+    if calibration.is_file():
+        chosen = json.loads(calibration.read_text(encoding="utf-8"))
+        set_out_bias(nlp, float(chosen["out_bias"]))
+        nlp.meta["calibration"] = chosen
     # Keep the training scores from model-best's meta (performance), drop nothing else.
     if dest.exists():
         shutil.rmtree(dest)
