@@ -13,7 +13,16 @@ from collections.abc import Callable, Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import attribution, canonical, contradictions, extract, nlp, provenance, tagger
+from . import (
+    attribution,
+    canonical,
+    contradictions,
+    extract,
+    features,
+    nlp,
+    provenance,
+    tagger,
+)
 from .models import FRAGMENT_JOINER, Article, Failure, Mention, Quote
 
 # How sure each construction is of being a real attribution, before speaker resolution.
@@ -51,33 +60,34 @@ def process(
     if use_tagger is None:
         use_tagger = tagger.available()
 
-    def tags(texts: list[str]) -> Iterable[list[tagger.Attribution]]:
+    def tags(
+        parsed: list[tuple[Article, Doc]], ruled: list[list[extract.Candidate]]
+    ) -> Iterable[list[tagger.Attribution]]:
         if not use_tagger:
-            return itertools.repeat([])
-        bounds = [nlp.pieces(text, tagger.load().max_length) for text in texts]
-        found = tagger.predict(
-            [text[s:e] for text, b in zip(texts, bounds, strict=True) for s, e in b],
-            batch_size=batch_size,
-            n_process=n_process,
+            return [[] for _ in parsed]
+        # The tagger reads the parse and what the rules found.
+        for (_, doc), statements in zip(parsed, ruled, strict=True):
+            doc.user_data[features.FEATURES_KEY] = features.token_features(doc, statements)
+        found = tagger.predict_docs(
+            (doc for _, doc in parsed), batch_size=batch_size, n_process=n_process
         )
-        # Each piece's spans, moved from the piece's offsets to the whole text's.
-        per_text = (
-            [tagger.Tagged(t.label, t.start + s, t.end + s) for s, _ in b for t in next(found)]
-            for b in bounds
-        )
-        # Contents the tagger found without a cue are kept: `extract` takes their cue from the
-        # parse, or drops them.
+        # Contents the tagger found without a cue are dropped (on held-out train articles they
+        # cost more precision than they bring recall; docs/evaluation.md).
         return (
-            tagger.decode(text, t, uncued_content=True)
-            for text, t in zip(texts, per_text, strict=True)
+            tagger.decode(article.text, t) for (article, _), t in zip(parsed, found, strict=True)
         )
 
     def run(chunk: list[Article]) -> list[tuple[Article, list[Quote]]]:
-        parsed = nlp.parse(chunk, nlp=model, batch_size=batch_size, n_process=n_process)
-        decoded = tags([a.text for a in chunk])
+        parsed = list(nlp.parse(chunk, nlp=model, batch_size=batch_size, n_process=n_process))
+        layouts = [extract.layout(article.text) for article, _ in parsed]
+        ruled = [
+            extract.rule_statements(doc, lay) for (_, doc), lay in zip(parsed, layouts, strict=True)
+        ]
         return [
-            (article, quotes_in(article, doc, tagged=found))
-            for (article, doc), found in zip(parsed, decoded, strict=False)
+            (article, quotes_in(article, doc, tagged=found, lay=lay, ruled=statements))
+            for (article, doc), found, lay, statements in zip(
+                parsed, tags(parsed, ruled), layouts, ruled, strict=True
+            )
         ]
 
     for chunk in _chunks(articles, CHUNK):
@@ -104,10 +114,22 @@ def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield chunk
 
 
-def quotes_in(article: Article, doc: Doc, *, tagged: Iterable[extract.Tagging] = ()) -> list[Quote]:
-    """The statements of one parsed article, speakers resolved within the article."""
-    lay = extract.layout(article.text)
-    items = attribution.attribute(doc, lay, extract.extract(doc, lay, tagged=tagged))
+def quotes_in(
+    article: Article,
+    doc: Doc,
+    *,
+    tagged: Iterable[extract.Tagging] = (),
+    lay: extract.Layout | None = None,
+    ruled: list[extract.Candidate] | None = None,
+) -> list[Quote]:
+    """The statements of one parsed article, speakers resolved within the article.
+
+    `lay` and `ruled` (the article's layout and the rules' statements) are found here unless
+    the caller has them already.
+    """
+    lay = lay or extract.layout(article.text)
+    found = extract.extract(doc, lay, tagged=tagged, ruled=ruled)
+    items = attribution.attribute(doc, lay, found)
     names = canonical.article_names(doc)
     publisher = provenance.publisher(doc, lay, known=article.outlet)
     chains = provenance.cite(items, lay, publisher_name=publisher)

@@ -314,3 +314,88 @@ def test_extract_subject_of_a_passive_governing_the_cue_speaks(nlp: Language) ->
     (statement,) = found(nlp, text)
     assert statement[2] == "Mr. Lee"
     assert statement[3] == ["that the new budget had failed"]
+
+
+# --------------------------------------------------------------------------------------------
+# rules and tagger together
+
+
+def combined(nlp: Language, text: str, *tags: _Tagged) -> list[tuple[str, str, str | None]]:
+    """(construction, content, subject) of every statement `extract` keeps."""
+    doc = nlp(parse_text(text))
+    return [
+        (
+            c.construction,
+            " | ".join(text[s:e] for s, e in c.spans),
+            c.subject.text if c.subject else None,
+        )
+        for c in extract.extract(doc, tagged=tags)
+    ]
+
+
+def test_extract_tagger_boundaries_win_over_the_rules(nlp: Language) -> None:
+    text = "The mayor said the bridge will close for urgent repairs to its old steel cables."
+    content = "the bridge will close for urgent repairs to its old steel cables"
+    assert combined(nlp, text) == [("indirect", content, "The mayor")]
+    # The tagger's content stands, however little of the rule's it covers, with the subject
+    # of the cue the two share.
+    tag = _Tagged(text, "the bridge will close", cue="said")
+    assert combined(nlp, text, tag) == [("tagger", "the bridge will close", "The mayor")]
+
+
+def test_extract_rules_fill_what_the_tagger_missed(nlp: Language) -> None:
+    text = (
+        "The mayor said the bridge will close in May. "
+        '"We have no choice," the engineer told reporters.'
+    )
+    tag = _Tagged(text, "the bridge will close in May", cue="said")
+    found_ = combined(nlp, text, tag)
+    assert ("tagger", "the bridge will close in May", "The mayor") in found_
+    assert [f for f in found_ if f[0] != "tagger"] == [
+        ("direct", '"We have no choice,"', "the engineer")
+    ]
+
+
+def test_extract_outlet_frame_around_a_rule_statement_gives_way(nlp: Language) -> None:
+    # The tagger took the whole inner report for the content of `Reuters adds:`; the rules
+    # see the inner statement, and provenance reads the outlet off the frame.
+    text = "Reuters adds: the ministry stated that no such talks took place."
+    tag = _Tagged(text, "the ministry stated that no such talks took place", cue="adds")
+    tag.source = (0, len("Reuters"))
+    found_ = combined(nlp, text, tag)
+    assert all(f[0] != "tagger" for f in found_), found_
+    assert ("indirect", "that no such talks took place", "the ministry") in found_
+
+
+def test_extract_tagger_content_holding_a_nested_report_stands(nlp: Language) -> None:
+    # A person's statement about what someone said is one attribution (PolNeAR's convention):
+    # the outer speaker's, not the inner one's.
+    text = "Critics have said he said the plan was doomed during the hearing."
+    tag = _Tagged(text, "he said the plan was doomed during the hearing", cue="have said")
+    assert ("tagger", "he said the plan was doomed during the hearing", "Critics") in combined(
+        nlp, text, tag
+    )
+
+
+def test_extract_seeming_names_no_speaker(nlp: Language) -> None:
+    text = "The senator appears to be losing ground in the polls."
+    tag = _Tagged(text, "to be losing ground in the polls", cue="appears")
+    tag.source = (0, len("The senator"))
+    assert tagged_found(nlp, text, tag) == [("appears", None)]
+
+
+def test_extract_tagger_source_in_the_cue_sentence_stands(nlp: Language) -> None:
+    # The tagger and the parse agree on the cue but not on who spoke: the tagger's source in
+    # the cue's own sentence is kept; the parse's subject only replaces a source that is
+    # missing, overlaps it, or lies in another sentence.
+    text = "Smith met Jones on Monday and said the bridge will close. Jones left."
+    assert combined(nlp, text) == [("indirect", "the bridge will close", "Smith")]
+    tag = _Tagged(text, "the bridge will close", cue="said")
+    jones = text.index("Jones")
+    tag.source = (jones, jones + len("Jones"))
+    assert combined(nlp, text, tag) == [("tagger", "the bridge will close", "Jones")]
+    tag.source = None
+    assert combined(nlp, text, tag) == [("tagger", "the bridge will close", "Smith")]
+    later = text.rindex("Jones")
+    tag.source = (later, later + len("Jones"))
+    assert combined(nlp, text, tag) == [("tagger", "the bridge will close", "Smith")]

@@ -496,9 +496,11 @@ def test_robustness_markup_escaped_in_the_html_report(hostile_db: Path, tmp_path
     result = run("contradictions", "--db", hostile_db, "--format", "html", "--output", out)
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    # How much of the markup a claim's content takes in is the extractor's call; whatever it
+    # took is shown as text (the report has no script of its own).
+    assert "&lt;script" in page
     assert "&lt;b&gt;issue&lt;/b&gt;" in page
-    assert "<script>alert" not in page and "<img src=x" not in page and "<b>issue" not in page
+    assert "<script" not in page and "<img src=x" not in page and "<b>issue" not in page
 
 
 def _escaped_everywhere(page: str) -> None:
@@ -549,7 +551,7 @@ async def test_robustness_markup_is_text_in_the_atom_feed(hostile_db: Path) -> N
     contents = feed.findall(f"{ATOM}entry/{ATOM}content")
     assert contents and all(c.get("type") == "text" for c in contents)
     # Plain text to a feed reader: the markup is shown, never run.
-    assert any(SCRIPT in (c.text or "") for c in contents)
+    assert any("<script" in (c.text or "") for c in contents)
     _escaped_everywhere(response.text)
 
 
