@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span
 from . import canonical, lexicons
 from .canonical import SpeakerRef
 from .extract import Candidate, Layout, noun_phrase
+from .nlp import entities
 
 # Role nouns that stand for one another (`the Turkish leader` may be its president).
 ROLE_FAMILIES = [{"leader", "president", "premier", "prime", "chancellor", "head"}]
@@ -87,7 +88,7 @@ def _names_outlet(cand: Candidate) -> bool:
     """Whether the candidate's own speaker phrase is an outlet (or `according to` one)."""
     if cand.subject is None:
         return False
-    if any(e.label_ == "OUTLET" for e in cand.subject.ents):
+    if any(e.label_ == "OUTLET" for e in entities(cand.subject)):
         return True
     return cand.subject.root.lower_ in lexicons.words("outlet_references")
 

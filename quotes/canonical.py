@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span, Token
 
 from . import lexicons
+from .nlp import entities
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i", "me"}
 GROUP_PRONOUNS = {"they", "them", "we", "us"}
@@ -79,7 +80,7 @@ def describe(span: Span) -> SpeakerRef | None:
     if is_pronoun(span):
         return None
     root = span.root
-    ents = [e for e in span.ents]
+    ents = entities(span)
     outlet = next((e for e in ents if e.label_ == "OUTLET"), None)
     person = [e for e in ents if e.label_ == "PERSON"]
     anonymous = lexicons.words("anonymous_sources")

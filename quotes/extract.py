@@ -25,6 +25,7 @@ from typing import Protocol
 from spacy.tokens import Doc, Span, Token
 
 from . import lexicons
+from .nlp import entities
 
 OPENERS = {"\u201c": "\u201d", "\u201e": "\u201d\u201c", "\u00ab": "\u00bb", "``": "''"}
 STRAIGHT = ('"', "''")
@@ -930,7 +931,7 @@ def _holds(cand: Candidate, cues: list[Span]) -> bool:
 
 def _is_frame(cand: Candidate) -> bool:
     """Whether a statement is an outlet's report (`RBC reported ...`), a frame for provenance."""
-    return cand.subject is not None and any(e.label_ == "OUTLET" for e in cand.subject.ents)
+    return cand.subject is not None and any(e.label_ == "OUTLET" for e in entities(cand.subject))
 
 
 def _intersection(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:

@@ -9,7 +9,7 @@ from functools import cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from . import lexicons
 from .errors import ModelError
@@ -50,6 +50,34 @@ def load(name: str | None = None) -> Language:
     # Long archives: the parser's memory grows with length, and `parse` splits longer texts.
     nlp.max_length = max(nlp.max_length, 2_000_000)
     return nlp
+
+
+def entities(span: Span | Doc) -> list[Span]:
+    """The named entities wholly inside `span` (or a whole Doc), as `.ents` gives them.
+
+    Found from the span's own tokens: `Span.ents` walks every entity of the Doc, which makes a
+    loop over the statements of a long article quadratic.
+    """
+    if isinstance(span, Doc):
+        return list(span.ents)
+    doc = span.doc
+    out = []
+    i = span.start
+    while i < span.end:
+        token = doc[i]
+        if token.ent_iob_ != "B" or not token.ent_type:
+            i += 1
+            continue
+        end = i + 1
+        while end < len(doc) and doc[end].ent_iob_ == "I":
+            end += 1
+        if end > span.end:
+            break
+        out.append(
+            Span(doc, i, end, label=token.ent_type, kb_id=token.ent_kb_id, span_id=token.ent_id)
+        )
+        i = end
+    return out
 
 
 @Language.component("paragraph_sentences")

@@ -29,6 +29,7 @@ from . import lexicons
 from .attribution import Attributed
 from .canonical import unknown_outlet
 from .extract import Layout, is_cue, subject_of
+from .nlp import entities
 
 # Verbs by which an outlet passes on what someone else said or reported.
 _CITING_LEMMAS = ("cite", "quote")
@@ -46,7 +47,7 @@ def outlet_in(span: Span | None) -> str | None:
     the text describes as an outlet (`the Zorbex news agency` -> `Zorbex`)."""
     if span is None:
         return None
-    for ent in span.ents:
+    for ent in entities(span):
         if ent.label_ == "OUTLET":
             return ent.ent_id_ or ent.text
     return unknown_outlet(span)
@@ -88,20 +89,22 @@ def cite(
     A statement with no outlet of its own continues the report of the outlet last cited in its
     paragraph (`According to the agency, ... Erdogan argued ...`), unless that is the publisher.
     """
-    own = [_own_outlets(item, items) for item in items]
+    # Each statement's speaking outlet, found once: the helpers below look at every pair.
+    speaking = [speaker_outlet(item) for item in items]
+    own = [_own_outlets(i, items, speaking) for i in range(len(items))]
     chains: list[tuple[str, ...]] = []
     running: dict[int, str] = {}
     for i, item in enumerate(items):
-        chain = _nested_chain(i, items, own, frozenset())
+        chain = _nested_chain(i, items, speaking, own, frozenset())
         para = item.candidate.paragraph
         if not chain and para in running:
             chain = [running[para]]
         for outlet in chain:
             if outlet != publisher_name:
                 running[para] = outlet
-        speaking = speaker_outlet(item)
-        if speaking and speaking != publisher_name:
-            running[para] = speaking
+        outlet_speaking = speaking[i]
+        if outlet_speaking and outlet_speaking != publisher_name:
+            running[para] = outlet_speaking
         chains.append(tuple(dict.fromkeys(chain)))
     return chains
 
@@ -120,50 +123,53 @@ def speaker_outlet(item: Attributed) -> str | None:
 
 
 def _nested_chain(
-    i: int, items: list[Attributed], own: list[list[str]], seen: frozenset[int]
+    i: int,
+    items: list[Attributed],
+    speaking: list[str | None],
+    own: list[list[str]],
+    seen: frozenset[int],
 ) -> list[str]:
     """Item `i`'s own outlets after the chain of every outlet report that holds its cue."""
     outer: list[str] = []
-    for j in _nesting_items(items[i], items):
+    for j in _nesting_items(i, items, speaking):
         if j not in seen and j != i:
-            outer += _nested_chain(j, items, own, seen | {i})
+            outer += _nested_chain(j, items, speaking, own, seen | {i})
     return list(dict.fromkeys([*outer, *own[i]]))
 
 
-def _nesting_items(item: Attributed, items: list[Attributed]) -> list[int]:
-    """Outlet reports whose content holds this statement's cue (`EADaily adds: X said ...`)."""
-    cand = item.candidate
+def _nesting_items(i: int, items: list[Attributed], speaking: list[str | None]) -> list[int]:
+    """Outlet reports whose content holds statement `i`'s cue (`EADaily adds: X said ...`)."""
+    cand = items[i].candidate
     if cand.head is None or _on_record(cand.head):
         return []
     pos = cand.head.idx
     return [
         j
         for j, other in enumerate(items)
-        if other is not item
-        and speaker_outlet(other)
-        and any(s <= pos < e for s, e in other.candidate.spans)
+        if j != i and speaking[j] and any(s <= pos < e for s, e in other.candidate.spans)
     ]
 
 
-def _own_outlets(item: Attributed, items: list[Attributed]) -> list[str]:
-    """The outlets named around one statement's own cue, outermost first."""
+def _own_outlets(i: int, items: list[Attributed], speaking: list[str | None]) -> list[str]:
+    """The outlets named around statement `i`'s own cue, outermost first."""
+    item = items[i]
     cand = item.candidate
     out: list[str] = []
     if cand.head is not None:
-        out += _framing_outlets(item, items)
+        out += _framing_outlets(i, items, speaking)
     subject_outlet = outlet_in(cand.subject)
     if subject_outlet and (
         cand.citing is not None
         or cand.construction == "according_to"
-        or speaker_outlet(item)
+        or speaking[i]
         or (cand.head is not None and cand.head.lemma_ in _REPORTING_LEMMAS)
     ):
         out.append(subject_outlet)
         if cand.subject is not None:
             out += _relative_citations(cand.subject.root)
-    speaking = speaker_outlet(item)
-    if speaking:
-        out.append(speaking)
+    outlet_speaking = speaking[i]
+    if outlet_speaking:
+        out.append(outlet_speaking)
     citing_outlet = outlet_in(cand.citing)
     if citing_outlet:
         out.append(citing_outlet)
@@ -176,9 +182,10 @@ def _own_outlets(item: Attributed, items: list[Attributed]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _framing_outlets(item: Attributed, items: list[Attributed]) -> list[str]:
-    """Outlets whose own bare cue reports this statement: `Peskov said, RBC reported`,
+def _framing_outlets(i: int, items: list[Attributed], speaking: list[str | None]) -> list[str]:
+    """Outlets whose own bare cue reports statement `i`: `Peskov said, RBC reported`,
     `..., TASS quoted her as saying`, in either attachment the parser gives them."""
+    item = items[i]
     cand = item.candidate
     head = cand.head
     assert head is not None
@@ -194,10 +201,10 @@ def _framing_outlets(item: Attributed, items: list[Attributed]) -> list[str]:
             out.append(found)
     # An outlet's statement found with the same content, or reporting it later in the sentence
     # (`"...," Peskov said, RBC reported.` parsed as two attributions).
-    for other in items:
+    for j, other in enumerate(items):
         other_head = other.candidate.head
-        outlet = speaker_outlet(other)
-        if other is item or other_head is None or outlet is None:
+        outlet = speaking[j]
+        if j == i or other_head is None or outlet is None:
             continue
         if other_head.sent.start != head.sent.start:
             continue

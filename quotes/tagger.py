@@ -19,6 +19,7 @@ Every offset is a character offset into the text as given, end-exclusive.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -214,11 +215,16 @@ def _index(starts: list[int], offset: int) -> int:
     return bisect.bisect_right(starts, offset) - 1
 
 
-def _gap(text: str, a: Offsets, b: Offsets) -> int:
-    """Non-space characters between two spans (0 if they touch or overlap)."""
+def _solid_counts(text: str) -> list[int]:
+    """Non-space characters in `text[:i]`, for every i: a gap is then two look-ups."""
+    return [0, *itertools.accumulate(not ch.isspace() for ch in text)]
+
+
+def _gap(solid: list[int], a: Offsets, b: Offsets) -> int:
+    """Non-space characters between two spans (0 if they touch or overlap); `solid` is the
+    text's `_solid_counts`."""
     left, right = (a, b) if a[0] <= b[0] else (b, a)
-    between = text[left[1] : right[0]] if left[1] < right[0] else ""
-    return sum(1 for ch in between if not ch.isspace())
+    return solid[right[0]] - solid[left[1]] if left[1] < right[0] else 0
 
 
 def _fallback_speaker(text: str, cue: Offsets, floor: int, taken: list[Offsets]) -> Offsets | None:
@@ -263,6 +269,7 @@ def decode(
         return []
     sentences = _sentence_starts(text)
     paragraphs = _paragraph_starts(text)
+    solid = _solid_counts(text)
 
     def where(span: Offsets) -> tuple[int, int, int]:
         """(paragraph, first sentence, last sentence) of a span."""
@@ -276,13 +283,14 @@ def decode(
     cues = [(s, e) for s, e, label in spans if label == "CUE"]
     sources = [(s, e) for s, e, label in spans if label == "SOURCE"]
     cue_where = {cue: where(cue) for cue in cues}
+    source_where = {source: where(source) for source in sources}
 
     by_cue: dict[Offsets, list[Offsets]] = {}
     uncued: list[Offsets] = []
     for content in contents:
         para, first, last = where(content)
         candidates = [
-            (0 if first <= cue_where[cue][1] <= last else 1, _gap(text, content, cue), cue[0], cue)
+            (0 if first <= cue_where[cue][1] <= last else 1, _gap(solid, content, cue), cue[0], cue)
             for cue in cues
             if cue_where[cue][0] == para
         ]
@@ -298,18 +306,18 @@ def decode(
     attributions = []
     for cue, fragments in by_cue.items():
         para, sentence, _ = cue_where[cue]
-        same_sentence = [src for src in sources if where(src)[1] == sentence]
+        same_sentence = [src for src in sources if source_where[src][1] == sentence]
         source: Offsets | None = None
         if same_sentence:
-            source = min(same_sentence, key=lambda src: (_gap(text, src, cue), src[0]))
+            source = min(same_sentence, key=lambda src: (_gap(solid, src, cue), src[0]))
         if source is None and fallback_words:
             floor = sentences[sentence]
             taken = [(s, e) for s, e, _ in spans]
             source = _fallback_speaker(text, cue, floor, taken)
         if source is None:
-            in_paragraph = [src for src in sources if where(src)[0] == para]
+            in_paragraph = [src for src in sources if source_where[src][0] == para]
             if in_paragraph:
-                source = min(in_paragraph, key=lambda src: (_gap(text, src, cue), src[0]))
+                source = min(in_paragraph, key=lambda src: (_gap(solid, src, cue), src[0]))
         attributions.append(Attribution(tuple(sorted(fragments)), cue, source))
     if uncued_content:
         attributions.extend(Attribution((content,), None, None) for content in uncued)

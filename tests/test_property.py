@@ -4,7 +4,7 @@ the text; `find` answers the same whichever way it reads the database."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.language import Language
 
+from quotes import nlp as quotes_nlp
 from quotes import query
 from quotes.ingest import make_article
 from quotes.models import FRAGMENT_JOINER, Article, Mention, Quote
@@ -124,6 +125,41 @@ def test_property_pieces_keep_offsets(nlp: Language, text: str, limit: int) -> N
     with mock.patch.object(nlp, "max_length", limit):
         ((_, quotes),) = process([article], nlp_=nlp, use_tagger=False)
     check(article, quotes)
+
+
+# --- entities of a span --------------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(
+    text=st.lists(
+        st.sampled_from(
+            [
+                "Dmitry Peskov told RIA Novosti ",
+                "in Moscow on Friday ",
+                "that the New York Times ",
+                "and Reuters said. ",
+                "Recep Tayyip Erdogan ",
+                "met Vladimir Putin in Sochi. ",
+                "\n",
+            ]
+        ),
+        min_size=1,
+        max_size=12,
+    ).map("".join),
+)
+def test_property_entities_of_a_span_are_its_ents(nlp: Language, text: str) -> None:
+    """`nlp.entities`, read from the span's tokens, gives what spaCy's `Span.ents` gives, for
+    every span of the text (entities cut by the span's edges left out)."""
+    doc = nlp(text)
+
+    def described(ents: Iterable[Any]) -> list[tuple[int, int, str, str, str]]:
+        return [(e.start, e.end, e.label_, e.ent_id_, e.kb_id_) for e in ents]
+
+    assert described(quotes_nlp.entities(doc)) == described(doc.ents)
+    for start, end in itertools.combinations(range(len(doc) + 1), 2):
+        span = doc[start:end]
+        assert described(quotes_nlp.entities(span)) == described(span.ents), (start, end)
 
 
 # --- find: gathering and sorting vs walking newest first ---------------------------------------
