@@ -94,7 +94,7 @@ def ingest(
 
 # Articles per task sent to a worker process, and tasks in flight per worker: enough to keep
 # every worker busy, few enough that a long input is never read far ahead into memory.
-WORKER_CHUNK = 16
+WORKER_CHUNK = 8
 IN_FLIGHT = 2
 
 _Result = tuple[Article, list[Quote]]
