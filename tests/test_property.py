@@ -102,21 +102,23 @@ def test_property_mention_over_odd_white_space_is_its_slice(nlp: Language, space
     check(article, quotes)
 
 
+def joined(pieces: list[str], *, max_size: int) -> st.SearchStrategy[str]:
+    """Texts made of 1 to `max_size` of `pieces`, in any order, with repeats."""
+    return st.lists(st.sampled_from(pieces), min_size=1, max_size=max_size).map("".join)
+
+
 @settings(max_examples=15, deadline=None, database=None)
 @given(
-    text=st.lists(
-        st.sampled_from(
-            [
-                'Peskov said "we will not comment." ',
-                "“No,” Lavrov said, “never.”\n",
-                "According to TASS, the talks failed.\n\n",
-                '"Unbalanced, said Erdogan.\n',
-                "",
-            ]
-        ),
-        min_size=1,
+    text=joined(
+        [
+            'Peskov said "we will not comment." ',
+            "“No,” Lavrov said, “never.”\n",
+            "According to TASS, the talks failed.\n\n",
+            '"Unbalanced, said Erdogan.\n',
+            "",
+        ],
         max_size=40,
-    ).map("".join),
+    ),
     limit=st.integers(min_value=20, max_value=400),
 )
 def test_property_pieces_keep_offsets(nlp: Language, text: str, limit: int) -> None:
@@ -132,21 +134,18 @@ def test_property_pieces_keep_offsets(nlp: Language, text: str, limit: int) -> N
 
 @settings(max_examples=25, deadline=None, database=None)
 @given(
-    text=st.lists(
-        st.sampled_from(
-            [
-                "Dmitry Peskov told RIA Novosti ",
-                "in Moscow on Friday ",
-                "that the New York Times ",
-                "and Reuters said. ",
-                "Recep Tayyip Erdogan ",
-                "met Vladimir Putin in Sochi. ",
-                "\n",
-            ]
-        ),
-        min_size=1,
+    text=joined(
+        [
+            "Dmitry Peskov told RIA Novosti ",
+            "in Moscow on Friday ",
+            "that the New York Times ",
+            "and Reuters said. ",
+            "Recep Tayyip Erdogan ",
+            "met Vladimir Putin in Sochi. ",
+            "\n",
+        ],
         max_size=12,
-    ).map("".join),
+    ),
 )
 def test_property_entities_of_a_span_are_its_ents(nlp: Language, text: str) -> None:
     """`nlp.entities`, read from the span's tokens, gives what spaCy's `Span.ents` gives, for
