@@ -40,10 +40,13 @@ format: install
 	$(BIN)/ruff check --fix quotes tests benchmarks training
 
 # The attribution tagger (training/README.md): PolNeAR -> DocBin -> spaCy NER -> quotes/attribution_model/.
-# 24-30 minutes on 2 CPU cores; EVAL is the folder with PolNeAR train.jsonl and dev.jsonl.
+# About 30 minutes on this machine (one BLAS thread, so the run does not depend on the core count);
+# EVAL is the folder with PolNeAR train.jsonl and dev.jsonl.
 EVAL      ?= ../shared/eval
 TRAIN_OUT ?= build/attribution-tagger
 
+train: export OMP_NUM_THREADS = 1
+train: export OPENBLAS_NUM_THREADS = 1
 train: install
 	$(BIN)/python -m training.corpus $(EVAL) training/corpus
 	$(BIN)/python -m spacy train training/config.cfg --output $(TRAIN_OUT) \

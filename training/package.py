@@ -34,7 +34,7 @@ from training.calibrate import set_out_bias
 
 META = {
     "name": "quotes_attribution_tagger",
-    "version": "0.2.0",
+    "version": "0.3.0",
     # What pyproject.toml admits; spaCy would otherwise pin the patch release it was trained on.
     "spacy_version": ">=3.8.0,<3.9.0",
     "description": (
