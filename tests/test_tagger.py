@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import spacy
 
 from quotes import tagger
 from quotes.errors import ModelError
@@ -108,6 +109,20 @@ def test_tagger_load_without_model(monkeypatch: pytest.MonkeyPatch, tmp_path) ->
             tagger.load()
     finally:
         tagger.load.cache_clear()
+
+
+@needs_model
+def test_shipped_model_is_what_make_train_builds() -> None:
+    """The shipped weights were trained with training/config.cfg's architecture and schedule,
+    so `make train` rebuilds them, and they stay under the 30 MB the issue allows."""
+    root = tagger.MODEL_DIR.parent.parent
+    trained = spacy.util.load_config(root / "training" / "config.cfg", interpolate=False)
+    shipped = spacy.util.load_config(tagger.MODEL_DIR / "config.cfg", interpolate=False)
+    assert shipped["components"]["ner"]["model"] == trained["components"]["ner"]["model"]
+    for key in ("seed", "dropout", "max_steps", "patience", "eval_frequency", "optimizer"):
+        assert shipped["training"][key] == trained["training"][key], key
+    size = sum(f.stat().st_size for f in tagger.MODEL_DIR.rglob("*") if f.is_file())
+    assert size < 30_000_000
 
 
 # --------------------------------------------------------------------------------------------
