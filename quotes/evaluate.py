@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -229,9 +230,7 @@ def _clean(spans: Any, n: int) -> Spans:
 
 def score(gold: Iterable[dict[str, Any]], system: Iterable[dict[str, Any]]) -> Scores:
     """Score system records against gold records (both in the PolNeAR JSONL shapes)."""
-    by_doc: dict[str, list[dict[str, Any]]] = {}
-    for rec in system:
-        by_doc.setdefault(str(rec.get("doc_id")), []).extend(rec.get("quotes") or [])
+    by_doc = _by_doc(system)
     scores = Scores()
     for rec in gold:
         text = rec["text"]
@@ -347,6 +346,75 @@ def _collect_errors(
             )
 
 
+# The figures `bootstrap` puts intervals on, by the Counts field that is their true positives.
+INTERVAL_FIGURES = {"content_f1_jaccard": "tp", "e2e_f1": "e2e"}
+
+
+def bootstrap(
+    gold: list[dict[str, Any]],
+    system: Iterable[dict[str, Any]],
+    *,
+    baseline: Iterable[dict[str, Any]] | None = None,
+    samples: int = 1000,
+    seed: int = 0,
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """95% intervals of content F1 (Jaccard >= .5) and end-to-end F1, per subset.
+
+    The gold articles are resampled with replacement `samples` times and the micro-averaged
+    F1 recomputed on each sample (matching stays within an article, so the article is the
+    unit). With `baseline` (another system's records) the intervals are of the paired
+    difference `system - baseline` over the same samples: an interval that holds 0 means the
+    two systems are not told apart by this gold set.
+    """
+    if samples < 1:
+        raise ValueError("samples must be at least 1")
+    runs = [_by_doc(system)] + ([_by_doc(baseline)] if baseline is not None else [])
+    # One row per article: (gold, pred, tp, e2e) for every subset, for every system.
+    rows = [[_article_counts(record, run) for record in gold] for run in runs]
+    rng = random.Random(seed)
+    drawn: dict[tuple[str, str], list[float]] = {}
+    for _ in range(samples):
+        picks = [rng.randrange(len(gold)) for _ in gold]
+        for sub in SUBSETS:
+            for figure, field_ in INTERVAL_FIGURES.items():
+                values = [_f1([per_article[i][sub] for i in picks], field_) for per_article in rows]
+                value = values[0] - values[1] if len(values) == 2 else values[0]
+                drawn.setdefault((sub, figure), []).append(value)
+    out: dict[str, dict[str, tuple[float, float]]] = {}
+    for (sub, figure), values in drawn.items():
+        values.sort()
+        low = values[int(0.025 * len(values))]
+        high = values[max(0, int(0.975 * len(values)) - 1)] if len(values) > 1 else values[0]
+        out.setdefault(sub, {})[figure] = (round(low, 4), round(high, 4))
+    return out
+
+
+def _by_doc(system: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for rec in system:
+        by_doc.setdefault(str(rec.get("doc_id")), []).extend(rec.get("quotes") or [])
+    return by_doc
+
+
+def _article_counts(
+    record: dict[str, Any], by_doc: dict[str, list[dict[str, Any]]]
+) -> dict[str, dict[str, int]]:
+    doc_id = str(record["doc_id"])
+    scores = score([record], [{"doc_id": doc_id, "quotes": by_doc.get(doc_id, [])}])
+    return {
+        sub: {k: getattr(scores.counts[(sub, "jaccard")], k) for k in ("gold", "pred", "tp", "e2e")}
+        for sub in SUBSETS
+    }
+
+
+def _f1(rows: list[dict[str, int]], field_: str) -> float:
+    tp = sum(r[field_] for r in rows)
+    pred, gold = sum(r["pred"] for r in rows), sum(r["gold"] for r in rows)
+    p = tp / pred if pred else 0.0
+    r = tp / gold if gold else 0.0
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
 def format_summary(summary: dict[str, dict[str, float | None]]) -> str:
     """The headline table, one line per subset."""
 
@@ -362,5 +430,27 @@ def format_summary(summary: dict[str, dict[str, float | None]]) -> str:
             f"{sub:<9} {r['gold']:>5} {r['pred']:>5} |       {f(r['content_f1_any'])} "
             f"{f(r['content_f1_jaccard'])} {f(r['content_f1_exact'])} | {f(r['speaker_acc'])}    "
             f"{f(r['cue_acc'])}  | {f(r['e2e_p'])}  {f(r['e2e_r'])}  {f(r['e2e_f1'])}"
+        )
+    return "\n".join(lines)
+
+
+def format_intervals(
+    intervals: dict[str, dict[str, tuple[float, float]]],
+    *,
+    samples: int,
+    articles: int,
+    baseline: object = None,
+) -> str:
+    """`bootstrap`'s intervals as a table under `format_summary`'s."""
+    what = f"difference from {baseline}, " if baseline is not None else ""
+    sign = "+" if baseline is not None else ""
+    lines = [
+        f"95% intervals ({what}{samples} resamplings of the {articles} articles):",
+        "subset     content F1 jacc    e2e F1",
+    ]
+    for sub, r in intervals.items():
+        (cl, ch), (el, eh) = r["content_f1_jaccard"], r["e2e_f1"]
+        lines.append(
+            f"{sub:<9}  [{cl:{sign}.3f}, {ch:{sign}.3f}]   [{el:{sign}.3f}, {eh:{sign}.3f}]"
         )
     return "\n".join(lines)

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from quotes.cli import app
-from quotes.evaluate import score
+from quotes.evaluate import bootstrap, score
 
 TEXT = (
     'Alice Smith said "We will win the vote." Bob argued that taxes are too high. '
@@ -57,17 +57,17 @@ def pred(content: str, speaker: str | None, cue: str | None, name: str = "") -> 
     }
 
 
-def test_evaluate_perfect_system_scores_one() -> None:
-    system = [
-        {
-            "doc_id": "d1",
-            "quotes": [
-                {"content": a["content"], "speaker": a["source"], "cue": a["cue"]}
-                for a in GOLD[0]["attributions"]
-            ],
-        }
+def perfect(doc_id: str) -> dict[str, Any]:
+    """What GOLD[0] holds, as a system's predictions for the article `doc_id`."""
+    quotes = [
+        {"content": a["content"], "speaker": a["source"], "cue": a["cue"]}
+        for a in GOLD[0]["attributions"]
     ]
-    summary = score(GOLD, system).summary()
+    return {"doc_id": doc_id, "quotes": quotes}
+
+
+def test_evaluate_perfect_system_scores_one() -> None:
+    summary = score(GOLD, [perfect("d1")]).summary()
     assert summary["all"]["e2e_f1"] == 1.0
     assert summary["all"]["content_f1_exact"] == 1.0
     assert summary["direct"]["gold"] == 2 and summary["indirect"]["gold"] == 2
@@ -144,3 +144,74 @@ def test_cli_evaluate_prints_scores_and_errors(tmp_path: Path) -> None:
     assert lines[0].startswith("subset") and lines[1].startswith("all")
     missed = [json.loads(line) for line in lines[4:]]
     assert all(m["error"] == "missed" for m in missed)
+
+
+TWO_ARTICLES = [GOLD[0], {**GOLD[0], "doc_id": "d2"}]
+
+
+def test_bootstrap_interval_spans_what_other_article_samples_would_give() -> None:
+    # Perfect on d1, nothing on d2: samples of d1 twice score 1, of d2 twice 0.
+    intervals = bootstrap(TWO_ARTICLES, [perfect("d1")], samples=400)
+    point = score(TWO_ARTICLES, [perfect("d1")]).summary()["all"]["content_f1_jaccard"]
+    low, high = intervals["all"]["content_f1_jaccard"]
+    assert low == 0.0 and high == 1.0 and low < point < high
+    assert set(intervals) == {"all", "direct", "indirect"}
+
+
+def test_bootstrap_of_one_article_is_the_score_itself() -> None:
+    system = [{"doc_id": "d1", "quotes": [pred("taxes are too high", "Bob", "argued")]}]
+    point = score(GOLD, system).summary()["all"]
+    intervals = bootstrap(GOLD, system, samples=50)["all"]
+    assert intervals["content_f1_jaccard"] == (point["content_f1_jaccard"],) * 2
+    assert intervals["e2e_f1"] == (point["e2e_f1"],) * 2
+
+
+def test_bootstrap_difference_from_a_baseline() -> None:
+    better = [perfect("d1"), perfect("d2")]
+    worse = [perfect("d1")]
+    same = bootstrap(TWO_ARTICLES, better, baseline=better, samples=100)
+    assert same["all"]["e2e_f1"] == (0.0, 0.0)
+    gain = bootstrap(TWO_ARTICLES, better, baseline=worse, samples=100)
+    low, high = gain["all"]["content_f1_jaccard"]
+    # A sample that draws d2 favours `better`; one of d1 alone (a quarter of them) ties.
+    assert low == 0.0 and 0.0 < high <= 1.0
+    loss = bootstrap(TWO_ARTICLES, worse, baseline=better, samples=100)
+    assert loss["all"]["content_f1_jaccard"] == (-high, -low)
+
+
+def test_bootstrap_is_reproducible_and_refuses_no_samples() -> None:
+    system = [perfect("d1")]
+    assert bootstrap(TWO_ARTICLES, system, seed=3) == bootstrap(TWO_ARTICLES, system, seed=3)
+    with pytest.raises(ValueError):
+        bootstrap(TWO_ARTICLES, system, samples=0)
+
+
+def test_cli_evaluate_scores_a_system_file_with_intervals(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r) + "\n" for r in TWO_ARTICLES), encoding="utf-8")
+    system = tmp_path / "system.jsonl"
+    system.write_text(json.dumps(perfect("d1")) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    args = ["evaluate", str(gold), "--system", str(system), "--bootstrap", "200"]
+    result = runner.invoke(app, [*args, "--format", "json"], prog_name="quotes")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["all"]["e2e_f1"] == pytest.approx(2 / 3, abs=1e-4)
+    assert summary["all"]["content_f1_jaccard_interval"] == [0.0, 1.0]
+    table = runner.invoke(app, [*args, "--baseline", str(system)], prog_name="quotes")
+    assert table.exit_code == 0, table.output
+    assert "difference from" in table.output and "[+0.000, +0.000]" in table.output
+
+
+def test_cli_evaluate_refuses_bad_system_and_baseline_options(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(GOLD[0]) + "\n", encoding="utf-8")
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{not json\n", encoding="utf-8")
+    runner = CliRunner()
+    bad = runner.invoke(app, ["evaluate", str(gold), "--system", str(broken)], prog_name="quotes")
+    assert bad.exit_code == 1 and "not JSON" in bad.output
+    usage = runner.invoke(
+        app, ["evaluate", str(gold), "--system", str(gold), "--baseline", str(gold)]
+    )
+    assert usage.exit_code == 2 and "--bootstrap" in usage.output
