@@ -1,7 +1,9 @@
 """The trained attribution tagger: SOURCE, CUE and CONTENT spans, and a decoder into attributions.
 
 A small spaCy pipeline (tok2vec + ner, trained on PolNeAR; see docs/model-card.md) ships in
-`quotes/attribution_model/` and is the only place it is loaded from: nothing is downloaded.
+`quotes/attribution_model/` and is loaded from there, or from the folder `QUOTES_TAGGER` names
+(one that `python -m training.package` wrote, to score another training run): nothing is
+downloaded.
 `predict` tags texts; `decode` turns one text's tags into attributions: each CONTENT goes to a
 cue, each cue to a source, and CONTENT fragments that share a cue (a quote split by "said X")
 become one attribution.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -58,27 +61,52 @@ class Attribution:
     source: Offsets | None
 
 
+ENV_VAR = "QUOTES_TAGGER"
+
+
+def model_dir() -> Path:
+    """The folder the tagger is loaded from: `$QUOTES_TAGGER` if set, else `MODEL_DIR`."""
+    return Path(os.environ.get(ENV_VAR) or MODEL_DIR)
+
+
+def _complete(folder: Path) -> bool:
+    return (folder / "config.cfg").is_file() and (folder / "ner").is_dir()
+
+
 def available() -> bool:
-    """Whether the trained pipeline is shipped in `quotes/attribution_model/`."""
-    return (MODEL_DIR / "config.cfg").is_file() and (MODEL_DIR / "ner").is_dir()
+    """Whether there is a tagger to use: shipped in `quotes/attribution_model/`, or named.
+
+    A folder named by `QUOTES_TAGGER` counts even if it is not there: asking for a tagger
+    and getting the rules alone would go unnoticed, so `load` says what is wrong instead.
+    """
+    return bool(os.environ.get(ENV_VAR)) or _complete(MODEL_DIR)
 
 
-@cache
 def load() -> Language:
-    """The tagger pipeline, loaded once per process from the package folder.
+    """The tagger pipeline, loaded once per process and folder (`model_dir()`).
 
     Raises:
         ModelError: the folder is missing (run `make train`) or does not load.
     """
-    if not available():
+    return _load(model_dir())
+
+
+@cache
+def _load(folder: Path) -> Language:
+    if not _complete(folder):
+        if folder != MODEL_DIR:
+            raise ModelError(
+                f"{ENV_VAR}={folder} is not an attribution tagger (no config.cfg and ner/ in "
+                "it): name a folder that `python -m training.package` wrote, or unset it."
+            )
         raise ModelError(
-            f"The attribution tagger is not installed: {MODEL_DIR} is missing. "
+            f"The attribution tagger is not installed: {folder} is missing. "
             "Build it with `make train` (see training/README.md)."
         )
     try:
-        nlp = spacy.load(MODEL_DIR)
+        nlp = spacy.load(folder)
     except (OSError, ValueError) as e:
-        raise ModelError(f"Cannot load the attribution tagger from {MODEL_DIR}: {e}") from e
+        raise ModelError(f"Cannot load the attribution tagger from {folder}: {e}") from e
     nlp.max_length = max(nlp.max_length, 2_000_000)
     return nlp
 

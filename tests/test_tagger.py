@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import spacy
+from typer.testing import CliRunner
 
 from quotes import tagger
+from quotes.cli import app
 from quotes.errors import ModelError
 from quotes.tagger import Attribution, Tagged
 
@@ -101,14 +105,41 @@ def test_tagger_load_is_cached() -> None:
 
 
 def test_tagger_load_without_model(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.delenv(tagger.ENV_VAR, raising=False)
     monkeypatch.setattr(tagger, "MODEL_DIR", tmp_path / "missing")
-    tagger.load.cache_clear()
-    try:
-        assert not tagger.available()
-        with pytest.raises(ModelError, match="make train"):
-            tagger.load()
-    finally:
-        tagger.load.cache_clear()
+    assert not tagger.available()
+    with pytest.raises(ModelError, match="make train"):
+        tagger.load()
+
+
+@needs_model
+def test_quotes_tagger_names_another_folder(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    text = '"We will win," Smith said.'
+    monkeypatch.delenv(tagger.ENV_VAR, raising=False)
+    shipped = tagger.load()
+    expected = next(tagger.predict([text]))
+    other = tmp_path / "run"
+    shutil.copytree(tagger.MODEL_DIR, other)
+    monkeypatch.setenv(tagger.ENV_VAR, str(other))
+    assert tagger.model_dir() == other and tagger.available()
+    loaded = tagger.load()
+    assert loaded is tagger.load() and loaded is not shipped
+    assert next(tagger.predict([text])) == expected
+
+
+def test_quotes_tagger_naming_no_tagger_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    """Asked for a tagger that is not there, `quotes` says so instead of using rules alone."""
+    monkeypatch.setenv(tagger.ENV_VAR, str(tmp_path / "nothing"))
+    assert tagger.available()
+    with pytest.raises(ModelError, match="QUOTES_TAGGER=.*nothing"):
+        tagger.load()
+    article = tmp_path / "a.txt"
+    article.write_text('"We will win," Smith said on Tuesday.\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["extract", str(article)], prog_name="quotes")
+    assert result.exit_code == 1
+    assert "Error: QUOTES_TAGGER=" in result.output and "Traceback" not in result.output
 
 
 @needs_model
