@@ -829,14 +829,13 @@ def evaluate(
     if baseline is not None and not bootstrap:
         raise typer.BadParameter("needs --bootstrap N (e.g. 1000)", param_hint="--baseline")
     with _errors():
+        gold_records = list(evaluation.read_gold(gold))
         if system is not None:
-            gold_records = list(evaluation.read_gold(gold))
             records = list(evaluation.read_gold(system))
-            scores = evaluation.score(gold_records, records)
         else:
             model_ = nlp.load(model)
-            gold_records = list(evaluation.read_gold(gold))
-            records, scores = evaluation.evaluate(gold, nlp=model_, n_process=workers)
+            records = list(evaluation.predict(gold_records, nlp=model_, n_process=workers))
+        scores = evaluation.score(gold_records, records)
         base = list(evaluation.read_gold(baseline)) if baseline is not None else None
     if output is not None:
         lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
@@ -863,7 +862,10 @@ def evaluate(
         if intervals is not None:
             typer.echo(
                 evaluation.format_intervals(
-                    intervals, samples=bootstrap, articles=len(gold_records), baseline=baseline
+                    intervals,
+                    samples=bootstrap,
+                    articles=len(gold_records),
+                    baseline=str(baseline) if baseline is not None else None,
                 )
             )
     if errors is not None:

@@ -199,10 +199,7 @@ class Scores:
 
     def prf(self, subset: str, criterion: str, *, e2e: bool = False) -> tuple[float, float, float]:
         c = self.counts[(subset, criterion)]
-        tp = c.e2e if e2e else c.tp
-        p = tp / c.pred if c.pred else 0.0
-        r = tp / c.gold if c.gold else 0.0
-        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+        return _prf(c.e2e if e2e else c.tp, c.pred, c.gold)
 
     def summary(self) -> dict[str, dict[str, float | None]]:
         """The headline figures per subset: content F1s, speaker and cue accuracy, e2e F1."""
@@ -384,7 +381,7 @@ def bootstrap(
     for (sub, figure), values in drawn.items():
         values.sort()
         low = values[int(0.025 * len(values))]
-        high = values[max(0, int(0.975 * len(values)) - 1)] if len(values) > 1 else values[0]
+        high = values[max(0, int(0.975 * len(values)) - 1)]
         out.setdefault(sub, {})[figure] = (round(low, 4), round(high, 4))
     return out
 
@@ -409,10 +406,13 @@ def _article_counts(
 
 def _f1(rows: list[dict[str, int]], field_: str) -> float:
     tp = sum(r[field_] for r in rows)
-    pred, gold = sum(r["pred"] for r in rows), sum(r["gold"] for r in rows)
+    return _prf(tp, sum(r["pred"] for r in rows), sum(r["gold"] for r in rows))[2]
+
+
+def _prf(tp: int, pred: int, gold: int) -> tuple[float, float, float]:
     p = tp / pred if pred else 0.0
     r = tp / gold if gold else 0.0
-    return 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def format_summary(summary: dict[str, dict[str, float | None]]) -> str:
@@ -439,7 +439,7 @@ def format_intervals(
     *,
     samples: int,
     articles: int,
-    baseline: object = None,
+    baseline: str | None = None,
 ) -> str:
     """`bootstrap`'s intervals as a table under `format_summary`'s."""
     what = f"difference from {baseline}, " if baseline is not None else ""
