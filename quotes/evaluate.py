@@ -37,15 +37,6 @@ def read_gold(path: str | Path) -> Iterator[dict[str, Any]]:
         raise InputError(f"{path}: {e.strerror or e}") from e
 
 
-def evaluate(
-    gold_path: str | Path, *, nlp: Language | None = None, n_process: int = 1
-) -> tuple[list[dict[str, Any]], Scores]:
-    """Run the pipeline over a gold file and score it: (system records, scores)."""
-    gold = list(read_gold(gold_path))
-    records = list(predict(gold, nlp=nlp, n_process=n_process))
-    return records, score(gold, records)
-
-
 def system_record(doc_id: str, quotes: Iterable[Quote]) -> dict[str, Any]:
     """One article's predictions in the scorer's format."""
     out = []
