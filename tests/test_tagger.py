@@ -341,3 +341,74 @@ def test_tagger_long_docs_tagged_in_segments(nlp, monkeypatch: pytest.MonkeyPatc
     found = spans(text, pieces[0])
     assert [s for label, s in found if label == "CUE"] == ["said"] * 30
     assert all(0 <= t.start < t.end <= len(text) for t in pieces[0])
+
+
+# --------------------------------------------------------------------------------------------
+# the decision biases (training/calibrate.py, training/package.py)
+
+
+def _action_biases(nlp: spacy.language.Language) -> dict[str, float]:
+    ner = nlp.get_pipe("ner")
+    b = ner.model.get_ref("upper").get_param("b")
+    return {ner.moves.get_class_name(i): float(b[i]) for i in range(ner.moves.n_moves)}
+
+
+@needs_model
+def test_calibration_biases_come_off_and_go_back_on() -> None:
+    from training.calibrate import recorded_biases, set_biases, uncalibrated
+
+    nlp = spacy.load(tagger.MODEL_DIR)
+    recorded = recorded_biases(nlp.meta)
+    assert recorded and "O" in recorded
+    shipped = _action_biases(nlp)
+    uncalibrated(nlp)
+    trained = _action_biases(nlp)
+    assert "calibration" not in nlp.meta
+    for group, bias in recorded.items():
+        for action in group.split():
+            assert shipped[action] - trained[action] == pytest.approx(bias, abs=1e-5)
+    untouched = set(shipped) - {a for group in recorded for a in group.split()}
+    assert all(shipped[a] == trained[a] for a in untouched)
+    set_biases(nlp, recorded)
+    assert _action_biases(nlp) == pytest.approx(shipped, abs=1e-5)
+
+
+def test_recorded_biases_read_the_older_meta() -> None:
+    from training.calibrate import recorded_biases
+
+    assert recorded_biases({"calibration": {"out_bias": -1.0}}) == {"O": -1.0}
+    assert recorded_biases({"calibration": {"biases": {"O": -1, "I-CONTENT": 0.25}}}) == {
+        "O": -1.0,
+        "I-CONTENT": 0.25,
+    }
+    assert recorded_biases({}) == {}
+
+
+@needs_model
+def test_set_biases_names_an_action_the_ner_lacks() -> None:
+    from training.calibrate import set_biases
+
+    with pytest.raises(SystemExit, match="no action 'B-SPEAKER'"):
+        set_biases(spacy.load(tagger.MODEL_DIR), {"B-SPEAKER": 1.0})
+
+
+@needs_model
+def test_package_applies_a_calibration_to_the_trained_biases(tmp_path) -> None:
+    import json
+
+    from training.calibrate import uncalibrated
+    from training.package import package
+
+    trained_nlp = spacy.load(tagger.MODEL_DIR)
+    uncalibrated(trained_nlp)
+    trained = _action_biases(trained_nlp)
+    chosen = {"biases": {"O": -0.5, "B-SOURCE U-SOURCE": 0.5}, "out_bias": -0.5}
+    calibration = tmp_path / "calibration.json"
+    calibration.write_text(json.dumps(chosen), encoding="utf-8")
+    package(tagger.MODEL_DIR, tmp_path / "model", calibration)
+    packaged = spacy.load(tmp_path / "model")
+    assert packaged.meta["calibration"] == chosen
+    got = _action_biases(packaged)
+    assert got["O"] == pytest.approx(trained["O"] - 0.5, abs=1e-5)
+    assert got["U-SOURCE"] == pytest.approx(trained["U-SOURCE"] + 0.5, abs=1e-5)
+    assert got["I-CONTENT"] == pytest.approx(trained["I-CONTENT"], abs=1e-5)

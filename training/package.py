@@ -5,8 +5,9 @@ exactly what `spacy.load` needs: the tokenizer, the vocab, the sourced-and-fine-
 and the `ner` that listens to it (both ship, so the listener always has its upstream). The
 training paths are cleared from the config and the meta says what the weights derive from.
 
-The decision bias chosen by `training.calibrate` (`calibration.json` beside `model-best`) is
-added to the NER's `O` action before saving, and recorded in the meta.
+The decision biases chosen by `training.calibrate` (`calibration.json` beside `model-best`, or
+`--calibration FILE`) are added to the NER's actions before saving, and recorded in the meta.
+A packaged model can be packaged again with other biases: those its meta records come off first.
 
 The string store (1.3 MB, mostly en_core_web_sm's) is emptied: the hash embeddings hash token
 attributes directly and the NER labels come back from the component's own files, so nothing
@@ -30,11 +31,11 @@ import spacy
 import quotes.nlp
 import quotes.tagger  # noqa: F401  (registers the tagger's architectures)
 from quotes.features import for_tagger
-from training.calibrate import set_out_bias
+from training.calibrate import recorded_biases, set_biases, uncalibrated
 
 META = {
     "name": "quotes_attribution_tagger",
-    "version": "0.3.0",
+    "version": "0.3.2",
     # What pyproject.toml admits; spaCy would otherwise pin the patch release it was trained on.
     "spacy_version": ">=3.8.0,<3.9.0",
     "description": (
@@ -74,18 +75,20 @@ def _tags(nlp: spacy.language.Language) -> list[tuple[str, int, int]]:
     return [(ent.label_, ent.start_char, ent.end_char) for ent in nlp(doc).ents]
 
 
-def package(src: Path, dest: Path) -> int:
-    """Write the pipeline at `src` to `dest` (replaced); return its size in bytes."""
+def package(src: Path, dest: Path, calibration: Path | None = None) -> int:
+    """Write the pipeline at `src` to `dest` (replaced), with the biases of `calibration`
+    (default: `calibration.json` beside `src`); return its size in bytes."""
     nlp = spacy.load(src)
     if set(nlp.pipe_names) != {"tok2vec", "ner"}:
         raise SystemExit(f"{src}: expected the components tok2vec and ner, got {nlp.pipe_names}")
     for key in ("train", "dev"):
         nlp.config["paths"][key] = None
     nlp.meta.update(META)
-    calibration = src.parent / "calibration.json"
+    calibration = calibration or src.parent / "calibration.json"
     if calibration.is_file():
         chosen = json.loads(calibration.read_text(encoding="utf-8"))
-        set_out_bias(nlp, float(chosen["out_bias"]))
+        uncalibrated(nlp)
+        set_biases(nlp, recorded_biases({"calibration": chosen}))
         nlp.meta["calibration"] = chosen
     # Keep the training scores from model-best's meta (performance), drop nothing else.
     if dest.exists():
@@ -102,8 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("src", type=Path, help="the trained pipeline (model-best)")
     parser.add_argument("dest", type=Path, help="the package folder to (re)write")
+    parser.add_argument("--calibration", type=Path, help="calibration.json to apply")
     args = parser.parse_args(argv)
-    size = package(args.src, args.dest)
+    if args.calibration and not args.calibration.is_file():
+        raise SystemExit(f"{args.calibration}: no such file")
+    size = package(args.src, args.dest, args.calibration)
     print(f"Wrote {args.dest} ({size / 1e6:.1f} MB)")
     return 0
 
