@@ -412,3 +412,36 @@ def test_package_applies_a_calibration_to_the_trained_biases(tmp_path) -> None:
     assert got["O"] == pytest.approx(trained["O"] - 0.5, abs=1e-5)
     assert got["U-SOURCE"] == pytest.approx(trained["U-SOURCE"] + 0.5, abs=1e-5)
     assert got["I-CONTENT"] == pytest.approx(trained["I-CONTENT"], abs=1e-5)
+
+
+@needs_model
+def test_calibrate_chooses_group_by_group_and_ties_keep_the_smaller_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The search over the held-out scores: each group's best e2e F1 given the groups chosen
+    before it; of equal scores, the value nearest 0. Scores here are a known landscape over
+    the biases actually set on the model."""
+    from training import calibrate
+
+    nlp = spacy.load(tagger.MODEL_DIR)
+    calibrate.uncalibrated(nlp)
+    trained = _action_biases(nlp)
+
+    def landscape(model, records, docs):  # type: ignore[no-untyped-def]
+        now = _action_biases(model)
+        o = now["O"] - trained["O"]
+        inside = now["I-CONTENT"] - trained["I-CONTENT"]
+        source = now["U-SOURCE"] - trained["U-SOURCE"]
+        # O: best at -0.75; I-CONTENT: best at 0.5 with O at -0.75, at 0.25 otherwise (so it
+        # must be searched with O set); SOURCE: flat, a tie that 0 wins.
+        best_inside = 0.5 if abs(o + 0.75) < 1e-4 else 0.25
+        e2e = -abs(o + 0.75) - 0.1 * abs(inside - best_inside) + 0 * source
+        return {"e2e_f1": 1 + e2e, "content_f1_jaccard": 0.5}
+
+    monkeypatch.setattr(calibrate, "score", landscape)
+    chosen, e2e, content = calibrate.calibrate(nlp, [], [])
+    assert chosen == {"O": -0.75, "I-CONTENT": 0.5, "B-SOURCE U-SOURCE": 0.0}
+    assert (e2e, content) == (pytest.approx(1.0), 0.5)
+    now = _action_biases(nlp)
+    assert now["O"] == pytest.approx(trained["O"] - 0.75, abs=1e-5)
+    assert now["I-CONTENT"] == pytest.approx(trained["I-CONTENT"] + 0.5, abs=1e-5)
