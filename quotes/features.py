@@ -1,18 +1,22 @@
 """What the attribution tagger reads besides the words, and the layers that read it.
 
-The tagger (`quotes.tagger`, trained by `make train`) sees each token through three eyes: its
-own word vectors (a `tok2vec` sourced from en_core_web_sm), the parse of the text as `quotes`
-makes it (`parse_features`: the verb that governs the token and the arc it hangs from, tags,
-quotation marks, named entities) and what the rules of `quotes.extract` found there
-(`rule_features`: inside which construction's content, cue or speaker the token is). A BiLSTM
-runs over the three (`attribution_encoder`), and spaCy's NER decides the spans from it.
+The tagger (`quotes.tagger`, trained by `make train`) sees each token through four eyes: its
+own word vectors (a `tok2vec` sourced from en_core_web_sm), what a pretrained language model
+makes of it in its paragraph (`quotes.encoder`: all-MiniLM-L6-v2's contextual vectors, read by
+`context_vectors_layer`), the parse of the text as `quotes` makes it (`parse_features`: the
+verb that governs the token and the arc it hangs from, tags, quotation marks, named entities)
+and what the rules of `quotes.extract` found there (`rule_features`: inside which
+construction's content, cue or speaker the token is). A BiLSTM runs over the four
+(`attribution_encoder_v2`), and spaCy's NER decides the spans from it.
 
-The features travel with the tagger's own Doc in `doc.user_data[FEATURES_KEY]` (`for_tagger`):
-that Doc has no parse of its own, because spaCy's NER never lets an entity cross a sentence
-start, and a quotation often runs over several sentences.
+The features travel with the tagger's own Doc in `doc.user_data[FEATURES_KEY]` (`for_tagger`),
+the encoder's vectors in `doc.user_data[CONTEXT_KEY]`: that Doc has no parse of its own,
+because spaCy's NER never lets an entity cross a sentence start, and a quotation often runs
+over several sentences.
 
-The two architectures are registered with spaCy on import (`quotes.AttributionEncoder.v1`,
-`quotes.TokenFeatures.v1`), so the shipped model loads once `quotes.tagger` is imported.
+The architectures are registered with spaCy on import (`quotes.AttributionEncoder.v2`, and
+v1 of the 0.3 weights, `quotes.TokenFeatures.v1`, `quotes.ContextVectors.v1`), so the shipped
+model loads once `quotes.tagger` is imported.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 from thinc.api import (
     LSTM,
+    Dropout,
     HashEmbed,
     Maxout,
     Model,
@@ -39,6 +44,8 @@ from thinc.api import (
 from thinc.types import Floats2d
 
 from . import extract
+from .encoder import CONTEXT_KEY
+from .encoder import WIDTH as CONTEXT_WIDTH
 
 # Columns of `parse_features`.
 PARSE_FEATURES = (
@@ -108,6 +115,12 @@ def for_tagger(vocab: Vocab, parsed: Doc | Span, features: numpy.ndarray | None 
         else:
             features = features_of(parsed)
     doc.user_data[FEATURES_KEY] = features
+    # The encoder's vectors (`quotes.encoder`), when the parsed Doc has them (training corpus).
+    context = (parsed.doc if isinstance(parsed, Span) else parsed).user_data.get(CONTEXT_KEY)
+    if context is not None:
+        if isinstance(parsed, Span):
+            context = context[parsed.start : parsed.end]
+        doc.user_data[CONTEXT_KEY] = context
     return doc
 
 
@@ -273,3 +286,48 @@ def attribution_encoder(
         lstm = LSTM(nO=hidden, bi=True, depth=depth, dropout=dropout)
         model = chain(model, with_padded(lstm))
     return model
+
+
+@spacy.registry.layers("quotes.ContextVectors.v1")
+def context_vectors_layer(width: int, dropout: float) -> Model[list[Doc], list[Floats2d]]:
+    """The encoder's vectors of each token (`doc.user_data[CONTEXT_KEY]`, put there by the
+    `quotes_context` component or the training corpus), mixed down to `width` by a maxout.
+    A Doc without them reads zeros (the model was not trained for that)."""
+    vectors: Model[list[Doc], list[Floats2d]] = Model("ctx_vectors", _context_forward)
+    mix: Model[Floats2d, Floats2d] = chain(
+        Maxout(nO=width, nI=CONTEXT_WIDTH, nP=2, normalize=True), Dropout(dropout)
+    )
+    return chain(vectors, with_array(mix))
+
+
+def _context_forward(
+    model: Model[list[Doc], list[Floats2d]], docs: list[Doc], is_train: bool
+) -> tuple[list[Floats2d], Callable[[Any], list[Doc]]]:
+    out = []
+    for doc in docs:
+        found = doc.user_data.get(CONTEXT_KEY)
+        if found is None or len(found) != len(doc):
+            found = numpy.zeros((len(doc), CONTEXT_WIDTH), dtype="float32")
+        out.append(model.ops.asarray2f(cast(Floats2d, numpy.asarray(found, dtype="float32"))))
+    return out, lambda d_out: []
+
+
+@spacy.registry.architectures("quotes.AttributionEncoder.v2")
+def attribution_encoder_v2(
+    tok2vec: Model[list[Doc], list[Floats2d]],
+    feature_width: int,
+    feature_rows: int,
+    feature_columns: int,
+    context_width: int,
+    context_dropout: float,
+    hidden: int,
+    depth: int,
+    dropout: float,
+) -> Model[list[Doc], list[Floats2d]]:
+    """The tagger's token vectors since 0.4: `tok2vec` (a listener), the embedded token
+    features and the encoder's contextual vectors (`quotes.encoder`) side by side, then a
+    BiLSTM of `hidden` units (both directions) and `depth` layers."""
+    features = token_features_layer(feature_width, feature_rows, feature_columns)
+    context = context_vectors_layer(context_width, context_dropout)
+    lstm = LSTM(nO=hidden, bi=True, depth=depth, dropout=dropout)
+    return chain(concatenate(tok2vec, features, context), with_padded(lstm))

@@ -16,6 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import sqlite_utils
+import threadpoolctl
 
 from . import canonical, contradictions, nlp, query, store, tagger
 from .ingest import read_articles
@@ -140,6 +141,10 @@ _worker_model: str | None = None
 def _start_worker(model: str | None) -> None:
     global _worker_model
     _worker_model = model
+    # One BLAS thread per worker: the workers are the parallelism. The tagger's encoder is
+    # matrix products; two workers of two BLAS threads each on two cores ran at half the speed
+    # of one process (docs/benchmarks.md).
+    threadpoolctl.threadpool_limits(1, user_api="blas")
     nlp.load(model)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 

@@ -1,8 +1,10 @@
 """The trained attribution tagger: SOURCE, CUE and CONTENT spans, and a decoder into attributions.
 
-A small spaCy pipeline (tok2vec + ner, trained on PolNeAR; see docs/model-card.md) ships in
-`quotes/attribution_model/` and is loaded from there, or from the folder `QUOTES_TAGGER` names
-(one that `python -m training.package` wrote, to score another training run): nothing is
+A small spaCy pipeline ships in
+`quotes/attribution_model/` (context + tok2vec + ner, trained on PolNeAR; the `context`
+component is the encoder of `quotes.encoder`, all-MiniLM-L6-v2 in 8 bits; see
+docs/model-card.md) and is loaded from there, or from the folder `QUOTES_TAGGER` names (one
+that `python -m training.package` wrote, to score another training run): nothing is
 downloaded.
 `predict` tags texts; `decode` turns one text's tags into attributions: each CONTENT goes to a
 cue, each cue to a source, and CONTENT fragments that share a cue (a quote split by "said X")
@@ -33,6 +35,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from . import encoder as _encoder  # noqa: F401  (registers the `quotes_context` component)
 from . import nlp as _nlp
 from .errors import ModelError
 from .features import features_of, for_tagger

@@ -45,3 +45,19 @@ def test_reader_gives_tokens_features_and_gold_spans(tmp_path: Path) -> None:
         ("said", "CUE"),
         ("it would rain", "CONTENT"),
     ]
+
+
+def test_reader_passes_on_the_encoders_vectors(tmp_path: Path) -> None:
+    """The corpus stores each token's encoder vector (training/corpus.py); the tagger's side
+    of every example carries it, row for row, as the `context` component would at run time."""
+    import numpy
+
+    from quotes.encoder import CONTEXT_KEY, WIDTH
+
+    nlp = spacy.blank("en")
+    doc = nlp("Smith said it would rain .")
+    vectors = numpy.random.default_rng(0).normal(size=(len(doc), WIDTH)).astype("float16")
+    doc.user_data[CONTEXT_KEY] = vectors
+    DocBin(store_user_data=True, docs=[doc]).to_disk(tmp_path / "c.spacy")
+    (example,) = parsed_corpus(tmp_path / "c.spacy")(nlp)
+    assert numpy.array_equal(example.predicted.user_data[CONTEXT_KEY], vectors)

@@ -101,7 +101,7 @@ def test_tagger_predict_takes_many_texts() -> None:
 @needs_model
 def test_tagger_load_is_cached() -> None:
     assert tagger.load() is tagger.load()
-    assert tagger.load().pipe_names == ["tok2vec", "ner"]
+    assert tagger.load().pipe_names == ["context", "tok2vec", "ner"]
 
 
 def test_tagger_load_without_model(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:

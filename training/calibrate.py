@@ -30,7 +30,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import quotes.nlp
-from quotes import evaluate, tagger
+from quotes import encoder, evaluate, tagger
 from quotes.features import for_tagger
 from training.corpus import is_heldout, read_jsonl
 from training.evaluate_tagger import system_record
@@ -131,12 +131,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("model", type=Path, help="the trained pipeline (model-best)")
     parser.add_argument("train", type=Path, help="PolNeAR train.jsonl")
     parser.add_argument("--out", type=Path, help="where to write it (default: beside the model)")
+    parser.add_argument(
+        "--encoder",
+        type=Path,
+        default=tagger.MODEL_DIR / "context",
+        help="the encoder folder, for a trained pipeline without it (default: the shipped one)",
+    )
     args = parser.parse_args(argv)
 
     records = [r for r in read_jsonl(args.train) if is_heldout(r["doc_id"])]
     parse = quotes.nlp.load()
     docs = list(parse.pipe(quotes.nlp.parse_text(r["text"]) for r in records))
-    nlp = spacy.load(args.model)
+    nlp = encoder.add_to(spacy.load(args.model), args.encoder)
+    # The encoder's vectors do not depend on the biases: made once, carried by `for_tagger`.
+    docs = list(nlp.get_pipe("context").pipe(docs))  # type: ignore[attr-defined]
     biases, e2e, content = calibrate(nlp, records, docs)
     out = args.out or args.model.parent / "calibration.json"
     record = {

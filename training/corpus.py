@@ -11,6 +11,10 @@ but a few spans overlap anyway (annotation slips, or edges that "expand" pushed 
 token). The policy: keep the longest span first (ties: the earlier one, then CONTENT > CUE >
 SOURCE), and drop every span that overlaps one already kept. The counts are printed.
 
+Every token also carries the encoder's contextual vector (`quotes.encoder`, all-MiniLM-L6-v2
+run over its paragraph; `--encoder` names the folder, by default the shipped tagger's), so the
+tagger trains on what it reads at run time.
+
 Articles are cut into paragraphs (a chunk never splits an entity) so that training batches mix
 many articles. A fixed, hash-chosen slice of train is written apart as ``heldout.spacy`` for
 model selection; ``dev.jsonl`` is converted too but only used for the reported figures.
@@ -18,6 +22,7 @@ model selection; ``dev.jsonl`` is converted too but only used for the reported f
 Usage::
 
     python -m training.corpus ../shared/eval training/corpus
+    python -m training.corpus ../shared/eval training/corpus --encoder build/encoder
     python -m training.corpus ../shared/eval training/corpus --compare
 """
 
@@ -37,6 +42,7 @@ from spacy.tokens import Doc, DocBin, Span
 
 import quotes.extract
 import quotes.nlp
+from quotes import encoder, tagger
 from quotes.features import FEATURES_KEY, token_features
 
 LABELS = ("SOURCE", "CUE", "CONTENT")
@@ -165,6 +171,17 @@ def convert(
     return docs
 
 
+def add_context(docs: list[Doc], folder: Path, batch: int = 64) -> None:
+    """Put the encoder's vectors of every token in each Doc's `user_data`."""
+    model = encoder.Encoder(folder)
+    for start in range(0, len(docs), batch):
+        part = docs[start : start + batch]
+        for doc, vectors in zip(part, model.doc_vectors(part), strict=True):
+            doc.user_data[encoder.CONTEXT_KEY] = vectors
+        if start // batch % 50 == 0:
+            print(f"  encoder: {start + len(part)} of {len(docs)} docs", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("eval_dir", type=Path, help="folder with train.jsonl and dev.jsonl")
@@ -172,6 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=("expand", "contract"), default="expand")
     parser.add_argument(
         "--compare", action="store_true", help="only count what each alignment mode loses"
+    )
+    parser.add_argument(
+        "--encoder",
+        type=Path,
+        default=tagger.MODEL_DIR / "context",
+        help="the encoder folder (training.encoder); default: the shipped tagger's",
     )
     args = parser.parse_args(argv)
     # The parse the tagger reads its features from is the one `quotes` makes at run time.
@@ -196,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, records in sets.items():
         stats = Counter()
         docs = convert(records, nlp, args.mode, stats, split=name == "train")
+        add_context(docs, args.encoder)
         DocBin(attrs=DOC_ATTRS, docs=docs, store_user_data=True).to_disk(
             args.out_dir / f"{name}.spacy"
         )

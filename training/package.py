@@ -1,8 +1,9 @@
 """Copy a trained pipeline (spaCy's `model-best`) into the package as `quotes/attribution_model/`.
 
 The pipeline is loaded and saved again rather than copied file by file, so that what ships is
-exactly what `spacy.load` needs: the tokenizer, the vocab, the sourced-and-fine-tuned `tok2vec`
-and the `ner` that listens to it (both ship, so the listener always has its upstream). The
+exactly what `spacy.load` needs: the tokenizer, the vocab, the `context` component (the
+encoder of `training.encoder`, all-MiniLM-L6-v2 in 8 bits, added here as the first component)
+and the `ner` that reads its vectors. The
 training paths are cleared from the config and the meta says what the weights derive from.
 
 The decision biases chosen by `training.calibrate` (`calibration.json` beside `model-best`, or
@@ -29,24 +30,27 @@ from pathlib import Path
 import spacy
 
 import quotes.nlp
-import quotes.tagger  # noqa: F401  (registers the tagger's architectures)
+import quotes.tagger  # registers the tagger's architectures
+from quotes import encoder
 from quotes.features import for_tagger
 from training.calibrate import recorded_biases, set_biases, uncalibrated
 
 META = {
     "name": "quotes_attribution_tagger",
-    "version": "0.3.2",
+    "version": "0.4.0",
     # What pyproject.toml admits; spaCy would otherwise pin the patch release it was trained on.
     "spacy_version": ">=3.8.0,<3.9.0",
     "description": (
         "Attribution tagger for `quotes`: spaCy NER with labels SOURCE, CUE and CONTENT over "
-        "a BiLSTM reading a tok2vec (initialised from en_core_web_sm 3.8.0 and fine-tuned) "
-        "and each token's parse and rule features (quotes/features.py); trained on the "
-        "PolNeAR train split. See docs/model-card.md."
+        "a BiLSTM reading each token's contextual vector from all-MiniLM-L6-v2 (8-bit, run "
+        "in numpy by quotes/encoder.py) and its parse and rule features (quotes/features.py); "
+        "trained on the PolNeAR train split. See docs/model-card.md."
     ),
     "license": (
-        "Weights derive from PolNeAR (research data distributed by its authors; Newell, "
-        "Margolin & Ruths, LREC 2018) and from en_core_web_sm (MIT; trained on OntoNotes 5)."
+        "The NER's weights derive from PolNeAR (research data distributed by its authors; "
+        "Newell, Margolin & Ruths, LREC 2018) and read the parse of en_core_web_sm (MIT; "
+        "trained on OntoNotes 5); the encoder is all-MiniLM-L6-v2 (sentence-transformers, "
+        "Apache-2.0), quantised to 8 bits."
     ),
     "sources": [
         {
@@ -56,9 +60,15 @@ META = {
             "license": "research data, distributed by its authors",
         },
         {
-            "name": "en_core_web_sm 3.8.0 (tok2vec)",
+            "name": "en_core_web_sm 3.8.0 (the parse the features are read from)",
             "author": "Explosion",
             "license": "MIT",
+        },
+        {
+            "name": "all-MiniLM-L6-v2 (the context component, 8-bit)",
+            "author": "sentence-transformers (Nils Reimers); from nreimers/MiniLM-L6-H384-uncased",
+            "url": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
+            "license": "Apache-2.0",
         },
     ],
 }
@@ -75,12 +85,17 @@ def _tags(nlp: spacy.language.Language) -> list[tuple[str, int, int]]:
     return [(ent.label_, ent.start_char, ent.end_char) for ent in nlp(doc).ents]
 
 
-def package(src: Path, dest: Path, calibration: Path | None = None) -> int:
+def package(
+    src: Path, dest: Path, calibration: Path | None = None, encoder_dir: Path | None = None
+) -> int:
     """Write the pipeline at `src` to `dest` (replaced), with the biases of `calibration`
-    (default: `calibration.json` beside `src`); return its size in bytes."""
+    (default: `calibration.json` beside `src`) and the encoder of `encoder_dir` (default: the
+    shipped one) as its first component; return its size in bytes."""
+    encoder_dir = encoder_dir or quotes.tagger.MODEL_DIR / "context"
     nlp = spacy.load(src)
-    if set(nlp.pipe_names) != {"tok2vec", "ner"}:
+    if set(nlp.pipe_names) - {"context"} != {"tok2vec", "ner"}:
         raise SystemExit(f"{src}: expected the components tok2vec and ner, got {nlp.pipe_names}")
+    encoder.add_to(nlp, encoder_dir)
     for key in ("train", "dev"):
         nlp.config["paths"][key] = None
     nlp.meta.update(META)
@@ -106,10 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("src", type=Path, help="the trained pipeline (model-best)")
     parser.add_argument("dest", type=Path, help="the package folder to (re)write")
     parser.add_argument("--calibration", type=Path, help="calibration.json to apply")
+    parser.add_argument("--encoder", type=Path, help="the encoder folder (training.encoder)")
     args = parser.parse_args(argv)
     if args.calibration and not args.calibration.is_file():
         raise SystemExit(f"{args.calibration}: no such file")
-    size = package(args.src, args.dest, args.calibration)
+    size = package(args.src, args.dest, args.calibration, args.encoder)
     print(f"Wrote {args.dest} ({size / 1e6:.1f} MB)")
     return 0
 

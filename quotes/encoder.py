@@ -1,0 +1,369 @@
+"""Contextual word vectors for the attribution tagger: a small BERT (all-MiniLM-L6-v2) in numpy.
+
+The tagger (`quotes.tagger`) reads, beside the parse and the rules, what a pretrained language
+model makes of each word in its paragraph: the word pieces of the paragraph run through the 6
+layers of all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0; 22.7 M parameters, shipped as
+8-bit integers with a scale per row), and each spaCy token gets the mean of its pieces' vectors
+in layers 4 and 6. This is the knowledge of words the corpus alone cannot teach: most missed
+attributions have a cue never seen as one in training (docs/model-card.md).
+
+The forward pass is plain numpy (no torch): BERT's embeddings, then per layer self-attention
+and a GELU feed-forward, each followed by layer norm. Paragraphs (lines) are encoded
+separately, as in training; a paragraph longer than `WINDOW` pieces is read in overlapping
+windows. The word pieces come from the model's own `tokenizer.json` (Hugging Face `tokenizers`).
+
+The component `quotes_context` puts the vectors in `doc.user_data[CONTEXT_KEY]` for the NER's
+`quotes.ContextVectors.v1` layer (quotes/features.py); training reads them from the corpus.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import numpy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+CONTEXT_KEY = "quotes_context"
+WIDTH = 384
+LAYERS = 6
+HEADS = 12
+# The layers (1-based) whose outputs are averaged into a token's vector.
+READ_LAYERS = (4, 6)
+# Word pieces per window, [CLS] and [SEP] included; windows overlap by WINDOW - 2 - STRIDE.
+WINDOW = 256
+STRIDE = 192
+# Pieces per forward pass: paragraphs of similar length are encoded together.
+BATCH_PIECES = 4096
+CLS, SEP = 101, 102
+WEIGHTS = "weights.npz"
+TOKENIZER = "tokenizer.json"
+
+Offsets = tuple[int, int]
+
+
+def quantize(matrix: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """8-bit integers and one float scale per row (`matrix ~ ints * scale[:, None]`)."""
+    scale = numpy.abs(matrix).max(axis=1) / 127.0
+    scale[scale == 0] = 1.0
+    ints = numpy.clip(numpy.rint(matrix / scale[:, None]), -127, 127).astype(numpy.int8)
+    return ints, scale.astype(numpy.float32)
+
+
+GROUP = 32  # values per scale in the 4-bit word-piece embeddings
+
+
+def quantize4(matrix: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """4-bit integers (-7..7, two to a byte) with one float16 scale per `GROUP` values of a row."""
+    rows, cols = matrix.shape
+    groups = matrix.reshape(rows, cols // GROUP, GROUP)
+    scale = numpy.abs(groups).max(axis=-1, keepdims=True) / 7.0
+    scale[scale == 0] = 1.0
+    ints = numpy.clip(numpy.rint(groups / scale), -7, 7).astype(numpy.int8).reshape(rows, cols)
+    nibbles = (ints + 8).astype(numpy.uint8)
+    packed = nibbles[:, 0::2] | (nibbles[:, 1::2] << 4)
+    return packed, scale.reshape(rows, -1).astype(numpy.float16)
+
+
+def dequantize4(packed: numpy.ndarray, scale: numpy.ndarray) -> numpy.ndarray:
+    rows = packed.shape[0]
+    ints = numpy.empty((rows, packed.shape[1] * 2), numpy.float32)
+    ints[:, 0::2] = (packed & 0x0F).astype(numpy.float32) - 8
+    ints[:, 1::2] = (packed >> 4).astype(numpy.float32) - 8
+    groups = ints.reshape(rows, -1, GROUP) * scale.astype(numpy.float32)[:, :, None]
+    return groups.reshape(rows, -1)
+
+
+def _layer_norm(x: numpy.ndarray, gain: numpy.ndarray, bias: numpy.ndarray) -> numpy.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    x = x - mean
+    var = (x * x).mean(-1, keepdims=True)
+    x /= numpy.sqrt(var + 1e-12)
+    x *= gain
+    x += bias
+    return x
+
+
+def _gelu(x: numpy.ndarray) -> numpy.ndarray:
+    """BERT's GELU (tanh form), in place."""
+    y = x * x
+    y *= x
+    y *= 0.044715
+    y += x
+    y *= 0.7978845608
+    numpy.tanh(y, out=y)
+    y += 1.0
+    y *= x
+    y *= 0.5
+    return y
+
+
+class Encoder:
+    """all-MiniLM-L6-v2 from a folder of `weights.npz` (8-bit) and `tokenizer.json`."""
+
+    def __init__(self, folder: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self.folder = Path(folder)
+        # The files as read, for `ContextVectors.to_disk` (the folder may be replaced).
+        self.files = {name: (self.folder / name).read_bytes() for name in (WEIGHTS, TOKENIZER)}
+        self.tokenizer = Tokenizer.from_str(self.files[TOKENIZER].decode("utf-8"))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        with numpy.load(io.BytesIO(self.files[WEIGHTS])) as stored:
+            self.w = {name: _dequantized(stored, name) for name in _names(stored.files)}
+
+    def forward(self, ids: numpy.ndarray, mask: numpy.ndarray) -> numpy.ndarray:
+        """(batch, pieces) ids and 0/1 mask -> the mean of the `READ_LAYERS` outputs."""
+        w = self.w
+        batch, length = ids.shape
+        x = w["word"][ids] + w["position"][:length][None] + w["token_type"][0]
+        x = _layer_norm(x, w["embed_ln_g"], w["embed_ln_b"])
+        negative = ((1.0 - mask) * -1e4)[:, None, None, :].astype(numpy.float32)
+        head = WIDTH // HEADS
+        out = numpy.zeros_like(x)
+        for i in range(LAYERS):
+            p = f"{i}."
+            q, k, v = numpy.split(x @ w[p + "qkv"] + w[p + "qkv_b"], 3, axis=-1)
+            q, k, v = (
+                t.reshape(batch, length, HEADS, head).transpose(0, 2, 1, 3) for t in (q, k, v)
+            )
+            att = q @ k.transpose(0, 1, 3, 2)
+            att *= 1.0 / numpy.sqrt(head)
+            att += negative
+            att -= att.max(-1, keepdims=True)
+            numpy.exp(att, out=att)
+            att /= att.sum(-1, keepdims=True)
+            ctx = (att @ v).transpose(0, 2, 1, 3).reshape(batch, length, WIDTH)
+            x = _layer_norm(ctx @ w[p + "out"] + w[p + "out_b"] + x, w[p + "ln1_g"], w[p + "ln1_b"])
+            h = _gelu(x @ w[p + "up"] + w[p + "up_b"])
+            x = _layer_norm(h @ w[p + "down"] + w[p + "down_b"] + x, w[p + "ln2_g"], w[p + "ln2_b"])
+            if i + 1 in READ_LAYERS:
+                out += x
+        out /= len(READ_LAYERS)
+        return out
+
+    def spans_vectors(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Offsets]]
+    ) -> list[numpy.ndarray]:
+        """For each text, a (len(spans), WIDTH) float16 array: the mean vector of the word
+        pieces each character span overlaps (zeros for a span with none, e.g. white space)."""
+        encodings = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        windows: list[tuple[int, int, int]] = []  # (text, first piece, end piece)
+        for t, enc in enumerate(encodings):
+            n, start = len(enc.ids), 0
+            while n:
+                windows.append((t, start, min(n, start + WINDOW - 2)))
+                if start + WINDOW - 2 >= n:
+                    break
+                start += STRIDE
+        sums = [numpy.zeros((len(enc.ids), WIDTH), numpy.float32) for enc in encodings]
+        counts = [numpy.zeros(len(enc.ids), numpy.float32) for enc in encodings]
+        for group in _batches(sorted(windows, key=lambda w: w[2] - w[1])):
+            length = max(end - start for _, start, end in group) + 2
+            ids = numpy.zeros((len(group), length), numpy.int64)
+            mask = numpy.zeros((len(group), length), numpy.float32)
+            for row, (t, start, end) in enumerate(group):
+                ids[row, : end - start + 2] = [CLS, *encodings[t].ids[start:end], SEP]
+                mask[row, : end - start + 2] = 1.0
+            out = self.forward(ids, mask)
+            for row, (t, start, end) in enumerate(group):
+                sums[t][start:end] += out[row, 1 : end - start + 1]
+                counts[t][start:end] += 1.0
+        result = []
+        for enc, total, count, wanted in zip(encodings, sums, counts, spans, strict=True):
+            pieces = total / numpy.maximum(count, 1.0)[:, None]
+            offsets = numpy.array(enc.offsets, dtype=numpy.int64).reshape(-1, 2)
+            vectors = numpy.zeros((len(wanted), WIDTH), numpy.float16)
+            for row, (s, e) in enumerate(wanted):
+                hit = numpy.nonzero((offsets[:, 0] < e) & (offsets[:, 1] > s))[0]
+                if len(hit):
+                    vectors[row] = pieces[hit].mean(0)
+            result.append(vectors)
+        return result
+
+    def doc_vectors(self, docs: Sequence[Doc]) -> list[numpy.ndarray]:
+        """Each Doc's (len(doc), WIDTH) float16 vectors, paragraph (line) by paragraph."""
+        texts: list[str] = []
+        spans: list[list[Offsets]] = []
+        rows: list[tuple[int, list[int]]] = []
+        for d, doc in enumerate(docs):
+            text = doc.text
+            starts = [t.idx for t in doc]
+            for m in re.finditer(r"[^\n]+", text):
+                a, b = m.start(), m.end()
+                inside = [t.i for t in doc if a <= starts[t.i] and starts[t.i] + len(t.text) <= b]
+                if inside:
+                    texts.append(text[a:b])
+                    spans.append(
+                        [(starts[i] - a, starts[i] + len(doc[i].text) - a) for i in inside]
+                    )
+                    rows.append((d, inside))
+        out = [numpy.zeros((len(doc), WIDTH), numpy.float16) for doc in docs]
+        for (d, inside), vectors in zip(rows, self.spans_vectors(texts, spans), strict=True):
+            out[d][inside] = vectors
+        return out
+
+
+def _batches(windows: list[tuple[int, int, int]]) -> Iterator[list[tuple[int, int, int]]]:
+    group: list[tuple[int, int, int]] = []
+    for window in windows:
+        longest = max([window[2] - window[1], *(e - s for _, s, e in group)]) + 2
+        if group and longest * (len(group) + 1) > BATCH_PIECES:
+            yield group
+            group = []
+        group.append(window)
+    if group:
+        yield group
+
+
+def _names(files: Iterable[str]) -> list[str]:
+    suffixes = (".q4", ".scale4", ".q", ".scale")
+    names = set()
+    for f in files:
+        for suffix in suffixes:
+            if f.endswith(suffix):
+                f = f.removesuffix(suffix)
+                break
+        names.add(f)
+    return sorted(names)
+
+
+def _dequantized(stored: Any, name: str) -> numpy.ndarray:
+    if name + ".q4" in stored.files:
+        matrix = dequantize4(stored[name + ".q4"], stored[name + ".scale4"])
+        return matrix if name == "word" else numpy.ascontiguousarray(matrix.T)
+    if name + ".q" in stored.files:
+        ints = stored[name + ".q"].astype(numpy.float32)
+        matrix = ints * stored[name + ".scale"][:, None]
+        # Linear layers are stored as (out, in) rows; the forward pass multiplies x @ (in, out).
+        return (
+            matrix
+            if name in ("word", "position", "token_type")
+            else numpy.ascontiguousarray(matrix.T)
+        )
+    return numpy.asarray(stored[name], dtype=numpy.float32)
+
+
+def convert(safetensors: Path, tokenizer: Path, dest: Path) -> int:
+    """Write `dest/weights.npz` (8-bit matrices, the word pieces in 4 bits) and
+    `dest/tokenizer.json` from the original all-MiniLM-L6-v2 files; return the bytes written."""
+    import struct
+
+    with open(safetensors, "rb") as f:
+        header_len = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(header_len))
+        data = f.read()
+    raw: dict[str, numpy.ndarray] = {}
+    for key, info in header.items():
+        if key == "__metadata__" or info["dtype"] != "F32":
+            continue
+        start, end = info["data_offsets"]
+        raw[key] = numpy.frombuffer(data[start:end], dtype=numpy.float32).reshape(info["shape"])
+    out: dict[str, numpy.ndarray] = {}
+
+    def matrix(name: str, value: numpy.ndarray) -> None:
+        out[name + ".q"], out[name + ".scale"] = quantize(value)
+
+    def four(name: str, value: numpy.ndarray) -> None:
+        out[name + ".q4"], out[name + ".scale4"] = quantize4(value)
+
+    e = "embeddings."
+    # The word-piece table is half the model: 4 bits a value (cosine of the tagger's vectors
+    # to those of the original weights above .99), the rest 8 bits.
+    four("word", raw[e + "word_embeddings.weight"])
+    matrix("position", raw[e + "position_embeddings.weight"])
+    matrix("token_type", raw[e + "token_type_embeddings.weight"])
+    out["embed_ln_g"], out["embed_ln_b"] = raw[e + "LayerNorm.weight"], raw[e + "LayerNorm.bias"]
+    for i in range(LAYERS):
+        p, s = f"{i}.", f"encoder.layer.{i}."
+        att = s + "attention.self."
+        matrix(
+            p + "qkv",
+            numpy.concatenate([raw[att + n + ".weight"] for n in ("query", "key", "value")]),
+        )
+        out[p + "qkv_b"] = numpy.concatenate(
+            [raw[att + n + ".bias"] for n in ("query", "key", "value")]
+        )
+        matrix(p + "out", raw[s + "attention.output.dense.weight"])
+        out[p + "out_b"] = raw[s + "attention.output.dense.bias"]
+        out[p + "ln1_g"] = raw[s + "attention.output.LayerNorm.weight"]
+        out[p + "ln1_b"] = raw[s + "attention.output.LayerNorm.bias"]
+        matrix(p + "up", raw[s + "intermediate.dense.weight"])
+        out[p + "up_b"] = raw[s + "intermediate.dense.bias"]
+        matrix(p + "down", raw[s + "output.dense.weight"])
+        out[p + "down_b"] = raw[s + "output.dense.bias"]
+        out[p + "ln2_g"] = raw[s + "output.LayerNorm.weight"]
+        out[p + "ln2_b"] = raw[s + "output.LayerNorm.bias"]
+    dest.mkdir(parents=True, exist_ok=True)
+    numpy.savez_compressed(dest / WEIGHTS, **cast(dict[str, Any], out))
+    (dest / TOKENIZER).write_bytes(Path(tokenizer).read_bytes())
+    return sum(f.stat().st_size for f in dest.iterdir() if f.is_file())
+
+
+class ContextVectors:
+    """spaCy component: `doc.user_data[CONTEXT_KEY]` = the encoder's vectors of the Doc's
+    tokens, unless the Doc carries them already (training examples do)."""
+
+    def __init__(self, name: str = "context") -> None:
+        self.name = name
+        self.encoder: Encoder | None = None
+
+    def load(self, folder: Path) -> ContextVectors:
+        self.encoder = Encoder(folder)
+        return self
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._annotate(batch)
+                batch = []
+        if batch:
+            yield from self._annotate(batch)
+
+    def _annotate(self, docs: list[Doc]) -> list[Doc]:
+        if self.encoder is None:
+            raise ValueError("the context component has no encoder: load() it or from_disk()")
+        todo = [d for d in docs if not has_vectors(d)]
+        for doc, vectors in zip(todo, self.encoder.doc_vectors(todo), strict=True):
+            doc.user_data[CONTEXT_KEY] = vectors
+        return docs
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        if self.encoder is None:
+            raise ValueError("the context component has no encoder to save")
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for name, data in self.encoder.files.items():
+            (path / name).write_bytes(data)
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> ContextVectors:
+        return self.load(Path(path))
+
+
+def has_vectors(doc: Doc) -> bool:
+    found = doc.user_data.get(CONTEXT_KEY)
+    return found is not None and len(found) == len(doc)
+
+
+@Language.factory("quotes_context")
+def make_context(nlp: Language, name: str) -> ContextVectors:
+    return ContextVectors(name)
+
+
+def add_to(nlp: Language, folder: Path) -> Language:
+    """Put the encoder of `folder` first in `nlp` (a trained tagger without it)."""
+    if "context" not in nlp.pipe_names:
+        pipe = nlp.add_pipe("quotes_context", name="context", first=True)
+        pipe.load(folder)  # type: ignore[attr-defined]
+    return nlp
