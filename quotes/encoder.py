@@ -18,6 +18,7 @@ The component `quotes_context` puts the vectors in `doc.user_data[CONTEXT_KEY]` 
 
 from __future__ import annotations
 
+import bisect
 import io
 import json
 import re
@@ -180,10 +181,12 @@ class Encoder:
             pieces = total / numpy.maximum(count, 1.0)[:, None]
             offsets = numpy.array(enc.offsets, dtype=numpy.int64).reshape(-1, 2)
             vectors = numpy.zeros((len(wanted), WIDTH), numpy.float16)
+            # The pieces' offsets only grow: those a span overlaps are one run, found by bisection.
             for row, (s, e) in enumerate(wanted):
-                hit = numpy.nonzero((offsets[:, 0] < e) & (offsets[:, 1] > s))[0]
-                if len(hit):
-                    vectors[row] = pieces[hit].mean(0)
+                lo = int(numpy.searchsorted(offsets[:, 1], s, side="right"))
+                hi = int(numpy.searchsorted(offsets[:, 0], e, side="left"))
+                if lo < hi:
+                    vectors[row] = pieces[lo:hi].mean(0)
             result.append(vectors)
         return result
 
@@ -197,7 +200,12 @@ class Encoder:
             starts = [t.idx for t in doc]
             for m in re.finditer(r"[^\n]+", text):
                 a, b = m.start(), m.end()
-                inside = [t.i for t in doc if a <= starts[t.i] and starts[t.i] + len(t.text) <= b]
+                inside = []
+                i = bisect.bisect_left(starts, a)
+                while i < len(starts) and starts[i] < b:
+                    if starts[i] + len(doc[i].text) <= b:
+                        inside.append(i)
+                    i += 1
                 if inside:
                     texts.append(text[a:b])
                     spans.append(
