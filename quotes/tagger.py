@@ -1,8 +1,7 @@
 """The trained attribution tagger: SOURCE, CUE and CONTENT spans, and a decoder into attributions.
 
-A small spaCy pipeline ships in
-`quotes/attribution_model/` (context + tok2vec + ner, trained on PolNeAR; the `context`
-component is the encoder of `quotes.encoder`, all-MiniLM-L6-v2 in 8 bits; see
+A small spaCy pipeline ships in `quotes/attribution_model/` (context + tok2vec + ner, trained
+on PolNeAR; `context` is the encoder of `quotes.encoder`, all-MiniLM-L6-v2 in 8/4 bits; see
 docs/model-card.md) and is loaded from there, or from the folder `QUOTES_TAGGER` names (one
 that `python -m training.package` wrote, to score another training run): nothing is
 downloaded.
@@ -35,7 +34,6 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import encoder as _encoder  # noqa: F401  (registers the `quotes_context` component)
 from . import nlp as _nlp
 from .errors import ModelError
 from .features import features_of, for_tagger

@@ -2,9 +2,10 @@
 
 The pipeline is loaded and saved again rather than copied file by file, so that what ships is
 exactly what `spacy.load` needs: the tokenizer, the vocab, the `context` component (the
-encoder of `training.encoder`, all-MiniLM-L6-v2 in 8 bits, added here as the first component)
-and the `ner` that reads its vectors. The
-training paths are cleared from the config and the meta says what the weights derive from.
+encoder of `training.encoder`, all-MiniLM-L6-v2 in 8/4 bits, added here as the first
+component), the sourced-and-fine-tuned `tok2vec` and the `ner` that reads both (all ship, so
+the listener always has its upstream). The training paths are cleared from the config and the
+meta says what the weights derive from.
 
 The decision biases chosen by `training.calibrate` (`calibration.json` beside `model-best`, or
 `--calibration FILE`) are added to the NER's actions before saving, and recorded in the meta.
@@ -42,15 +43,16 @@ META = {
     "spacy_version": ">=3.8.0,<3.9.0",
     "description": (
         "Attribution tagger for `quotes`: spaCy NER with labels SOURCE, CUE and CONTENT over "
-        "a BiLSTM reading each token's contextual vector from all-MiniLM-L6-v2 (8-bit, run "
-        "in numpy by quotes/encoder.py) and its parse and rule features (quotes/features.py); "
-        "trained on the PolNeAR train split. See docs/model-card.md."
+        "a BiLSTM reading a tok2vec (initialised from en_core_web_sm 3.8.0 and fine-tuned), "
+        "each token's contextual vector from all-MiniLM-L6-v2 (8/4-bit, run in numpy by "
+        "quotes/encoder.py) and its parse and rule features (quotes/features.py); trained on "
+        "the PolNeAR train split. See docs/model-card.md."
     ),
     "license": (
         "The NER's weights derive from PolNeAR (research data distributed by its authors; "
         "Newell, Margolin & Ruths, LREC 2018) and read the parse of en_core_web_sm (MIT; "
         "trained on OntoNotes 5); the encoder is all-MiniLM-L6-v2 (sentence-transformers, "
-        "Apache-2.0), quantised to 8 bits."
+        "Apache-2.0), quantised to 8 and 4 bits."
     ),
     "sources": [
         {
@@ -60,12 +62,12 @@ META = {
             "license": "research data, distributed by its authors",
         },
         {
-            "name": "en_core_web_sm 3.8.0 (the parse the features are read from)",
+            "name": "en_core_web_sm 3.8.0 (tok2vec, and the parse the features are read from)",
             "author": "Explosion",
             "license": "MIT",
         },
         {
-            "name": "all-MiniLM-L6-v2 (the context component, 8-bit)",
+            "name": "all-MiniLM-L6-v2 (the context component, 8/4-bit)",
             "author": "sentence-transformers (Nils Reimers); from nreimers/MiniLM-L6-H384-uncased",
             "url": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
             "license": "Apache-2.0",
