@@ -27,9 +27,12 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 from rich.text import Text
 
-from . import evaluate as evaluation
-from . import nlp, pipeline, query, report
-from . import serve as serving
+# Only light modules at import time: `--help` and the read commands (find, speakers, outlets,
+# show, contradictions) must answer at once. spaCy, textacy, the tagger and its encoder are
+# imported inside the commands that parse text (ingest, extract, evaluate); Datasette in serve;
+# jinja2 (report) in show and contradictions. tests/test_cli.py checks that importing this module
+# leaves the heavy ones unimported.
+from . import query
 from .errors import QuotesError
 from .models import Article, Failure
 from .store import open_db
@@ -348,6 +351,8 @@ def ingest(
         transient=True,
         disable=not console.is_terminal,
     )
+    from . import nlp, pipeline
+
     with _errors(), progress:
         task = progress.add_task("loading the spaCy pipeline", total=None)
         # Load the pipeline before opening the database, so that a bad --model leaves no
@@ -402,6 +407,8 @@ def extract(
     Example:
         quotes extract story.txt | jq -r '.speaker + ": " + .content'
     """
+    from . import pipeline
+
     failures: list[Failure] = []
     console = _stderr_console()
 
@@ -592,6 +599,8 @@ def show(
     """
     with _database(db) as database:
         quote = query.get_quote(database, quote_id)
+    from . import report
+
     found = report.context_of(quote)
     if fmt is ShowFormat.json:
         # The whole article text can be long: the paragraph around the quote stands in for it.
@@ -623,6 +632,8 @@ def _offsets(mention: Any) -> str:
 
 
 def _show_facts(quote: Mapping[str, Any]) -> list[tuple[str, str]]:
+    from . import report
+
     speaker = str(quote.get("speaker") or "unknown")
     kind = quote.get("speaker_kind")
     details = [str(quote["speaker_title"])] if quote.get("speaker_title") else []
@@ -688,8 +699,12 @@ def contradictions(
         quotes contradictions --speaker Peskov
         quotes contradictions --format html -o report.html
     """
+    from . import report
+
     with _database(db) as database:
         if refresh:
+            from . import pipeline
+
             found = pipeline.detect_contradictions(database)
             typer.echo(f"found {_plural(found, 'contradiction')}", err=True)
         # With the article texts, from which the report takes each quote's paragraph.
@@ -742,6 +757,8 @@ def serve(
         quotes serve --db quotes.db --metadata-json metadata.json
         datasette publish cloudrun quotes.db --metadata metadata.json --install datasette-atom
     """
+    from . import serve as serving
+
     with _errors():
         # Fail on a missing or foreign database before announcing a URL.
         open_db(db, create=False).close()
@@ -828,6 +845,9 @@ def evaluate(
         raise typer.BadParameter("choose table or json", param_hint="--format")
     if baseline is not None and not bootstrap:
         raise typer.BadParameter("needs --bootstrap N (e.g. 1000)", param_hint="--baseline")
+    from . import evaluate as evaluation
+    from . import nlp
+
     with _errors():
         gold_records = list(evaluation.read_gold(gold))
         if system is not None:
