@@ -20,11 +20,13 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
 from spacy.tokens import Doc, Span, Token
 
 from . import lexicons
+from . import paragraphs as _paragraphs
 from .nlp import entities
 
 OPENERS = {"\u201c": "\u201d", "\u201e": "\u201d\u201c", "\u00ab": "\u00bb", "``": "''"}
@@ -120,12 +122,20 @@ class Layout:
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
-    """Character ranges of the non-empty lines of `text` (a line is a paragraph in news text)."""
-    out = []
-    for m in re.finditer(r"[^\n]+", text):
-        if m.group().strip():
-            out.append((m.start(), m.end()))
-    return out
+    """Character ranges of the paragraphs of `text` (`quotes.paragraphs`: a line is a paragraph
+    in news text, but the lines of hard-wrapped wire copy join into theirs)."""
+    return _paragraphs.paragraphs(text)
+
+
+@cache
+def _boilerplate() -> re.Pattern[str]:
+    """A line opening with a boilerplate prefix as whole words: `Continue reading`, `Copyright
+    2024`, but not `Continued shelling ...` or `Subscribers say ...`."""
+    prefixes = sorted(lexicons.words("boilerplate"), key=len, reverse=True)
+    alternatives = "|".join(
+        re.escape(p) + (r"(?!\w)" if p[-1:].isalnum() else "") for p in prefixes
+    )
+    return re.compile(f"(?:{alternatives})", re.IGNORECASE)
 
 
 def _ends_like_prose(line: str) -> bool:
@@ -138,11 +148,9 @@ def furniture(text: str, paras: list[tuple[int, int]]) -> set[int]:
     A line opening with a boilerplate prefix (`More news:`, `Read more`) is furniture; so is a
     run of two or more short lines that do not end like sentences (a list of headline links).
     """
-    prefixes = tuple(lexicons.words("boilerplate"))
     out: set[int] = set()
     for i, (start, end) in enumerate(paras):
-        line = text[start:end].strip().lower()
-        if line.startswith(prefixes):
+        if _boilerplate().match(text[start:end].strip()):
             out.add(i)
     run: list[int] = []
     for i, (start, end) in enumerate([*paras, (0, 0)]):

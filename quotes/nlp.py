@@ -11,7 +11,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import lexicons
+from . import lexicons, paragraphs
 from .errors import ModelError
 from .models import Article
 
@@ -120,9 +120,14 @@ def parse_text(text: str) -> str:
     """The text spaCy sees: same length as `text`, with odd white space made plain.
 
     No-break and other unicode spaces become ordinary spaces so that the tokenizer splits on
-    them; nothing changes length, so every offset into the parse is an offset into `text`.
+    them, and the line breaks that only wrap a paragraph (`paragraphs.soft_breaks`: hard-wrapped
+    wire copy) become spaces, so that a line break still ends a paragraph and a sentence
+    (`paragraph_sentences`); so do datelines (`SYDNEY (Reuters) -`, `Dec 3`), which name a
+    place, a date and a wire, never a speaker (`paragraphs.datelines`). Nothing changes
+    length, so every offset into the parse is an offset into `text`.
     """
-    return "".join(" " if ch.isspace() and ch not in "\n\r\t" else ch for ch in text)
+    plain = "".join(" " if ch.isspace() and ch not in "\n\r\t" else ch for ch in text)
+    return paragraphs.blank_datelines(paragraphs.unwrap(plain))
 
 
 def parse(

@@ -73,8 +73,11 @@ def process(
         )
         # Contents the tagger found without a cue are dropped (on held-out train articles they
         # cost more precision than they bring recall; docs/evaluation.md).
+        # The decoder splits paragraphs at line breaks: it reads the parse's text, where the
+        # breaks that only wrap a paragraph are spaces (`nlp.parse_text`).
         return (
-            tagger.decode(article.text, t) for (article, _), t in zip(parsed, found, strict=True)
+            tagger.decode(nlp.parse_text(article.text), t)
+            for (article, _), t in zip(parsed, found, strict=True)
         )
 
     def run(chunk: list[Article]) -> list[tuple[Article, list[Quote]]]:

@@ -399,3 +399,94 @@ def test_extract_tagger_source_in_the_cue_sentence_stands(nlp: Language) -> None
     later = text.rindex("Jones")
     tag.source = (later, later + len("Jones"))
     assert combined(nlp, text, tag) == [("tagger", "the bridge will close", "Smith")]
+
+
+# --------------------------------------------------------------------------------------------
+# hard-wrapped wire copy, page furniture by whole words, datelines
+
+WRAPPED = (
+    "OSLO March 9 The Fjordbank board on Tuesday denied that it\n"
+    "plans to close its branches in the north, according to a\n"
+    "statement from the bank.\n"
+    "Regional paper Nordlys reported on Monday that the bank had\n"
+    "drawn up a list of twelve offices to shut by the end of the\n"
+    "year, citing two employees.\n"
+    '"We have no such plan and we never had one," chairman Ola\n'
+    "Berg said by telephone.\n"
+    "Shares in the bank rose two percent in Oslo trading after the\n"
+    "statement was published, while the wider market fell.\n"
+)
+
+
+def test_paragraphs_join_hard_wrapped_lines() -> None:
+    from quotes import paragraphs
+
+    assert paragraphs.is_wrapped(WRAPPED)
+    paras = [WRAPPED[s:e] for s, e in paragraphs.paragraphs(WRAPPED)]
+    assert len(paras) == 4
+    assert paras[2].startswith('"We have no such plan') and paras[2].endswith("telephone.")
+    # The parse's copy has the wrapping breaks as spaces, same length, paragraph ends kept.
+    plain = parse_text(WRAPPED)
+    assert len(plain) == len(WRAPPED)
+    assert plain.count("\n") == WRAPPED.count("\n") - len(paragraphs.soft_breaks(WRAPPED))
+    assert plain.count("\n") == 4
+
+
+def test_paragraphs_lines_of_ordinary_text_stay_paragraphs() -> None:
+    from quotes import paragraphs
+
+    text = (
+        "Council approves the new budget\n"
+        "The council approved the budget on Monday after a long debate.\n"
+        "The mayor said the vote was a relief for the city.\n"
+    )
+    assert not paragraphs.is_wrapped(text)
+    assert paragraphs.soft_breaks(text) == []
+    assert len(paragraphs.paragraphs(text)) == 3
+    # A sentence broken by a stray line break joins across it.
+    broken = "The minister said on Friday that\nthe plan would go ahead.\n"
+    assert len(paragraphs.paragraphs(broken)) == 1
+
+
+def test_extract_hard_wrapped_statements_found(nlp: Language) -> None:
+    contents = [" ".join(" ".join(f).split()) for *_, f in found(nlp, WRAPPED)]
+    assert any("plans to close its branches in the north" in c for c in contents)
+    assert any("We have no such plan and we never had one" in c for c in contents)
+    assert any("the bank had drawn up a list of twelve offices" in c for c in contents)
+
+
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("Continued fighting will end soon, the army said.", False),
+        ("Continue reading the main story", True),
+        ("Subscribers to the service said prices rose.", False),
+        ("Subscribe to our newsletter", True),
+        ("Copyrighted works are protected, the court said.", False),
+        ("Copyright 2021 Example Media", True),
+    ],
+)
+def test_extract_furniture_prefix_is_whole_words(line: str, furniture: bool) -> None:
+    text = f"The first paragraph of the story ends here.\n{line}\n"
+    assert (1 in extract.layout(text).furniture) is furniture
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "BERGEN, May 4 (Testwire) - The port authority said it would reopen the dock.\n",
+            "port authority",
+        ),
+        ("Nov 2 Shipping group Nordlast said it had agreed to buy a rival.\n", "Nordlast"),
+        ("TROMSO (Testwire) - Fisheries minister Kari Holm said the quota stays.\n", "Kari Holm"),
+    ],
+)
+def test_extract_dateline_is_never_the_speaker(nlp: Language, text: str, speaker: str) -> None:
+    from quotes import paragraphs
+
+    assert paragraphs.datelines(text)
+    cand = [c for c in found(nlp, text) if c[2] is not None][0]
+    assert speaker in cand[2]
+    for word in ("BERGEN", "May", "Nov", "TROMSO", "Testwire"):
+        assert word not in cand[2]
