@@ -17,7 +17,7 @@ from enum import StrEnum
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import sqlite_utils
 import typer
@@ -35,10 +35,15 @@ from rich.text import Text
 from . import query
 from .errors import QuotesError
 from .models import Article, Failure
-from .store import open_db
+from .store import open_db, open_existing
+
+if TYPE_CHECKING:
+    from .pipeline import IngestReport
 
 app = typer.Typer(rich_markup_mode=None, no_args_is_help=True)
 
+# Rows `find` shows in a table unless --limit says otherwise (exports hold every row).
+TABLE_PAGE = 50
 # Long text in table cells is cut to this many characters (tables only; json/csv keep all).
 QUOTE_WIDTH = 100
 NAME_WIDTH = 40
@@ -71,6 +76,7 @@ OUTLET_FIELDS = ("name", "kind", "domain", "articles", "cited", "aliases")
 class TableFormat(StrEnum):
     table = "table"
     json = "json"
+    jsonl = "jsonl"
     csv = "csv"
 
 
@@ -83,6 +89,7 @@ class ExtractFormat(StrEnum):
 class ShowFormat(StrEnum):
     text = "text"
     json = "json"
+    jsonl = "jsonl"
 
 
 class ReportFormat(StrEnum):
@@ -96,6 +103,11 @@ class Kind(StrEnum):
     direct = "direct"
     indirect = "indirect"
     mixed = "mixed"
+
+
+class Polarity(StrEnum):
+    asserts = "asserts"
+    denies = "denies"
 
 
 # --- shared options ------------------------------------------------------------------------------
@@ -147,10 +159,16 @@ def _errors() -> Iterator[None]:
 
 
 @contextmanager
-def _database(path: Path, *, create: bool = False) -> Iterator[sqlite_utils.Database]:
-    """The database at `path` (which must exist unless `create`), with errors handled."""
+def _database(
+    path: Path, *, create: bool = False, write: bool = False
+) -> Iterator[sqlite_utils.Database]:
+    """The database at `path`, with errors handled.
+
+    Only `create` (what `ingest` asks for) may create or migrate it; otherwise it must be an
+    up-to-date quotes database, opened read-only unless `write`.
+    """
     with _errors():
-        db = open_db(path, create=create)
+        db = open_db(path, create=True) if create else open_existing(path, write=write)
         try:
             yield db
         finally:
@@ -193,6 +211,11 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
+def _jsonl(rows: Iterable[Any]) -> None:
+    for row in rows:
+        typer.echo(json.dumps(row, ensure_ascii=False))
+
+
 def _csv(rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> str:
     extra = [key for row in rows for key in row if key not in fields]
     out = io.StringIO()
@@ -230,6 +253,8 @@ def _emit(
 ) -> None:
     if fmt is TableFormat.json:
         typer.echo(_json(rows))
+    elif fmt is TableFormat.jsonl:
+        _jsonl(rows)
     elif fmt is TableFormat.csv:
         typer.echo(_csv(rows, fields), nl=False)
     else:
@@ -270,6 +295,19 @@ def _report_failure(console: Console) -> Callable[[Failure], None]:
         console.print(f"skipped {failure.source}: {failure.reason}", markup=False)
 
     return report_failure
+
+
+def _ingest_summary(result: IngestReport, db: Path) -> str:
+    """What this run did, then what the database holds: two sentences, never mixed."""
+    totals = result.totals
+    return (
+        f"This run: {_plural(result.articles_read, 'article')} read, {result.articles_new} new, "
+        f"{result.articles_updated} updated, {result.articles_skipped} already stored; "
+        f"{_plural(result.quotes, 'quote')} added. "
+        f"Database: {_plural(totals.get('articles', 0), 'article')}, "
+        f"{_plural(totals.get('quotes', 0), 'quote')}, "
+        f"{_plural(totals.get('contradictions', 0), 'contradiction')} -> {db}"
+    )
 
 
 def _plural(count: int, noun: str) -> str:
@@ -332,9 +370,12 @@ def ingest(
     """Read articles and store every attributed statement in the database.
 
     Each article is parsed, its quotes attributed to speakers and cited outlets, and saved;
-    articles already stored are skipped, so re-running is safe. Afterwards speaker name
-    variants are merged and contradictions looked for. Unreadable inputs are reported as
-    `skipped <input>: <reason>` on stderr and make the exit code 1; the others are still stored.
+    articles already stored are skipped, so re-running is safe, and an article with the URL of
+    a stored one (a story updated in place) replaces it. Afterwards speaker name variants are
+    merged and contradictions looked for. The summary says what this run added, then what the
+    database holds. Only `ingest` creates a database or upgrades an older one. Unreadable
+    inputs are reported as `skipped <input>: <reason>` on stderr and make the exit code 1; the
+    others are still stored.
 
     \b
     Example:
@@ -374,11 +415,7 @@ def ingest(
                 on_error=_report_failure(console),
                 on_article=advance,
             )
-    typer.echo(
-        f"{_plural(result.articles_read, 'article')} read ({result.articles_new} new, "
-        f"{result.articles_skipped} already stored), {_plural(result.quotes, 'quote')}, "
-        f"{_plural(result.contradictions, 'contradiction')} -> {db}"
-    )
+    typer.echo(_ingest_summary(result, db))
     if result.failures:
         raise typer.Exit(1)
 
@@ -473,7 +510,23 @@ def find(
         str | None,
         typer.Option(help="Published on or before this date.", metavar="YYYY-MM-DD"),
     ] = None,
-    limit: Annotated[int, typer.Option(min=0, help="At most this many quotes (0: all).")] = 50,
+    polarity: Annotated[
+        Polarity | None, typer.Option(help="Statements that assert, or that deny.")
+    ] = None,
+    min_confidence: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Attributed at least this surely (0 to 1)."),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=0,
+            help=f"At most this many quotes (0: all). Default: all, but {TABLE_PAGE} in a table.",
+            show_default=False,
+        ),
+    ] = None,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many quotes first.")] = 0,
     fmt: TableFormatOption = TableFormat.table,
     db: DbOption = DEFAULT_DB,
@@ -481,29 +534,41 @@ def find(
     """Search stored quotes, newest first.
 
     Filters combine: every one given must match. Names match by case-insensitive substring
-    of the name or any alias seen in the articles.
+    of the name or any alias seen in the articles; `--speaker` also matches how an unnamed
+    speaker is mentioned ("a Commission spokesperson"). Exports (json, jsonl, csv) hold every
+    match unless `--limit` says otherwise; the table shows the first 50 and says how
+    many it left out.
 
     \b
     Example:
         quotes find --speaker Peskov --since 2017-09-01
         quotes find --text "S-400" --format json
     """
+    filters: dict[str, Any] = {
+        "speaker": speaker,
+        "outlet": outlet,
+        "cited": cited,
+        "kind": kind.value if kind else None,
+        "text": text,
+        "since": since,
+        "until": until,
+        "polarity": polarity.value if polarity else None,
+        "min_confidence": min_confidence,
+    }
+    if limit is None:
+        limit = TABLE_PAGE if fmt is TableFormat.table else 0
     with _database(db) as database:
-        rows = _dates(
-            lambda: query.find(
-                database,
-                speaker=speaker,
-                outlet=outlet,
-                cited=cited,
-                kind=kind.value if kind else None,
-                text=text,
-                since=since,
-                until=until,
-                limit=limit or None,
-                offset=offset,
-            )
-        )
+        rows = _dates(lambda: query.find(database, **filters, limit=limit or None, offset=offset))
+        left_out = 0
+        if fmt is TableFormat.table and limit and len(rows) == limit:
+            left_out = query.count(database, **filters) - offset - len(rows)
     _emit(rows, fmt, fields=QUOTE_FIELDS, columns=_quote_columns(), cells=_quote_cells)
+    if left_out > 0:
+        typer.echo(
+            f"{_plural(left_out, 'more quote')} not shown: --limit 0 shows all, "
+            "--format csv|json|jsonl exports all",
+            err=True,
+        )
 
 
 @app.command()
@@ -701,7 +766,7 @@ def contradictions(
     """
     from . import report
 
-    with _database(db) as database:
+    with _database(db, write=refresh) as database:
         if refresh:
             from . import pipeline
 
@@ -761,7 +826,7 @@ def serve(
 
     with _errors():
         # Fail on a missing or foreign database before announcing a URL.
-        open_db(db, create=False).close()
+        open_existing(db).close()
         if metadata_json is not None:
             serving.write_metadata(db, metadata_json)
             typer.echo(f"Wrote {metadata_json}", err=True)

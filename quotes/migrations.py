@@ -283,3 +283,34 @@ def m004_newest_first_indexes(db: sqlite_utils.Database) -> None:
         "create index if not exists quote_outlets_outlet_quote"
         " on quote_outlets(outlet_id, quote_id)"
     )
+
+
+@migrations()
+def m005_issue19_editors(db: sqlite_utils.Database) -> None:
+    """What editors decide, kept apart from what detection computes; articles found by URL.
+
+    `contradiction_reviews` holds an editor's verdict on a claim/denial pair, keyed by the two
+    quote ids (stable hashes of article id and spans), so a verdict survives any recomputation
+    of `contradictions`. `editor_aliases` maps a name to the speaker it belongs to, from
+    `quotes speakers merge|rename` and `quotes aliases import`; every later ingest applies it.
+    `articles_url` finds the stored version of an article updated in place.
+    """
+    db.table("contradiction_reviews").create(
+        {
+            "claim_quote_id": str,
+            "denial_quote_id": str,
+            "verdict": str,
+            "note": str,
+            "reviewed_at": str,
+        },
+        pk=("claim_quote_id", "denial_quote_id"),
+        not_null={"verdict"},
+        if_not_exists=True,
+    )
+    db.table("editor_aliases").create(
+        {"alias": str, "speaker": str, "added_at": str},
+        pk="alias",
+        not_null={"speaker"},
+        if_not_exists=True,
+    )
+    db.execute("create index if not exists articles_url on articles(url)")

@@ -30,10 +30,15 @@ class IngestReport:
 
     articles_read: int = 0
     articles_new: int = 0
+    articles_updated: int = 0
     articles_skipped: int = 0
+    # Quotes this run wrote (of new and updated articles).
     quotes: int = 0
     speakers_merged: int = 0
+    # Contradictions found among every stored quote after this run.
     contradictions: int = 0
+    # What the database holds after this run (`query.stats`).
+    totals: dict[str, int] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
 
 
@@ -86,10 +91,12 @@ def ingest(
     results = _notify(processed, on_article)
     stats = store.save(db, results, batch_size=batch_size)
     report.articles_new = stats.articles_new
+    report.articles_updated = stats.articles_updated
     report.articles_skipped += stats.articles_skipped
     report.quotes = stats.quotes
     report.speakers_merged = merge_speakers(db)
     report.contradictions = detect_contradictions(db)
+    report.totals = query.stats(db)
     return report
 
 

@@ -98,21 +98,88 @@ def find(
     text: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    polarity: str | None = None,
+    min_confidence: float | None = None,
     limit: int | None = 50,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Quotes matching every filter given, newest first.
 
     `speaker`, `outlet` (publisher) and `cited` match a name or alias by case-insensitive
-    substring; `kind` is exact; `text` is a full-text search where every word must appear (any
-    string is safe); `since` and `until` are inclusive ISO dates on the publication date.
+    substring (`speaker` also matches how an unresolved speaker is mentioned, such as "a
+    Commission spokesperson"); `kind` and `polarity` are exact; `min_confidence` keeps quotes
+    attributed at least that surely; `text` is a full-text search where every word must appear
+    (any string is safe); `since` and `until` are inclusive ISO dates on the publication date.
+    `count` with the same filters says how many there are in all.
     """
     _register_functions(db)
     params: dict[str, Any] = {"limit": -1 if limit is None else limit, "offset": offset}
+    clauses, match = _find_clauses(
+        db,
+        params,
+        speaker=speaker,
+        outlet=outlet,
+        cited=cited,
+        kind=kind,
+        text=text,
+        since=since,
+        until=until,
+        polarity=polarity,
+        min_confidence=min_confidence,
+    )
+    text_probe = "select 1 from quotes_fts where quotes_fts match :match"
+    order = QUOTE_ORDER + " limit :limit offset :offset"
+    probes = [c.probe for c in clauses if c.probe]
+    if limit is None or any(_count_upto(db, sql, params, DENSE) < DENSE for sql in probes):
+        return _quotes(db, QUOTE_SELECT + _where([c.sql for c in clauses]) + order, params)
+    # Every filter matches many quotes: walk newest first, checking each quote.
+    walk = [c.walk or c.sql for c in clauses]
+    if match and _count_upto(db, text_probe, params, LISTED_TEXT_MAX) >= LISTED_TEXT_MAX:
+        walk = [
+            "exists (select 1 from quotes_fts"
+            " where quotes_fts match :match and quotes_fts.rowid = quotes.rowid)"
+            if "quotes_fts match" in sql
+            else sql
+            for sql in walk
+        ]
+    return _quotes(db, QUOTE_WALK + _where(walk) + order, params)
+
+
+def count(db: sqlite_utils.Database, **filters: Any) -> int:
+    """How many quotes `find` gives with these filters (its keyword arguments) and no limit."""
+    _register_functions(db)
+    params: dict[str, Any] = {}
+    clauses, _ = _find_clauses(db, params, **filters)
+    sql = "select count(*)" + QUOTE_FROM + _where([c.sql for c in clauses])
+    return int(db.execute(sql, params).fetchone()[0])
+
+
+def _find_clauses(
+    db: sqlite_utils.Database,
+    params: dict[str, Any],
+    *,
+    speaker: str | None = None,
+    outlet: str | None = None,
+    cited: str | None = None,
+    kind: str | None = None,
+    text: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    polarity: str | None = None,
+    min_confidence: float | None = None,
+) -> tuple[list[_Clause], str]:
+    """`find`'s filters as clauses, their values added to `params`; and the full-text query."""
     clauses: list[_Clause] = []
     if speaker:
         params["speakers"] = _ids(db, SPEAKER_IDS, "speaker", speaker)
-        clause = "quotes.speaker_id in (select value from json_each(:speakers))"
+        params.update(_name_params("mention", speaker))
+        # A speaker the extractor could not name is matched by how the article mentions them.
+        clause = (
+            "(quotes.speaker_id in (select value from json_each(:speakers))"
+            " or (quotes.speaker_id is null and quotes.speaker_mention is not null and "
+            + name_contains("quotes.speaker_mention", "mention")
+            + "))"
+        )
         clauses.append(_Clause(clause, probe=f"select 1 from quotes where {clause}"))
     if outlet:
         params["publishers"] = _ids(db, OUTLET_IDS, "outlet", outlet)
@@ -133,35 +200,26 @@ def find(
     if kind:
         params["kind"] = kind
         clauses.append(_Clause("quotes.kind = :kind"))
+    if polarity:
+        params["polarity"] = polarity
+        clauses.append(_Clause("quotes.polarity = :polarity"))
+    if min_confidence is not None:
+        params["min_confidence"] = min_confidence
+        clauses.append(_Clause("quotes.confidence >= :min_confidence"))
     match = fts_query(text or "")
-    text_probe = "select 1 from quotes_fts where quotes_fts match :match"
     if match:
         params["match"] = match
         clauses.append(
             _Clause(
                 "quotes.rowid in (select rowid from quotes_fts where quotes_fts match :match)",
-                probe=text_probe,
+                probe="select 1 from quotes_fts where quotes_fts match :match",
             )
         )
     dates = _date_filters(since, until, params)
     if dates:
         clause = " and ".join(dates)
         clauses.append(_Clause(clause, probe=f"select 1 {_ARTICLE_QUOTES} where {clause}"))
-    order = QUOTE_ORDER + " limit :limit offset :offset"
-    probes = [c.probe for c in clauses if c.probe]
-    if limit is None or any(_count_upto(db, sql, params, DENSE) < DENSE for sql in probes):
-        return _quotes(db, QUOTE_SELECT + _where([c.sql for c in clauses]) + order, params)
-    # Every filter matches many quotes: walk newest first, checking each quote.
-    walk = [c.walk or c.sql for c in clauses]
-    if match and _count_upto(db, text_probe, params, LISTED_TEXT_MAX) >= LISTED_TEXT_MAX:
-        walk = [
-            "exists (select 1 from quotes_fts"
-            " where quotes_fts match :match and quotes_fts.rowid = quotes.rowid)"
-            if "quotes_fts match" in sql
-            else sql
-            for sql in walk
-        ]
-    return _quotes(db, QUOTE_WALK + _where(walk) + order, params)
+    return clauses, match
 
 
 _ARTICLE_QUOTES = "from articles join quotes on quotes.article_id = articles.id"

@@ -18,7 +18,7 @@ from urllib.parse import quote as url_quote
 import uvicorn
 from datasette.app import Datasette
 
-from .store import open_db
+from .store import open_existing
 
 # Our `table.html` extends Datasette's own; `report.html` beside it is not a Datasette template.
 TEMPLATES = Path(__file__).parent / "templates"
@@ -433,8 +433,9 @@ def make_datasette(db_path: str | Path) -> Datasette:
     Raises `DatabaseError` when the file is missing or is not a quotes database.
     """
     path = Path(db_path)
-    # Migrating first makes sure the tables and the view the metadata describes exist.
-    open_db(path, create=False).close()
+    # Only an up-to-date quotes database has the tables and views the metadata describes;
+    # serving never creates or migrates one (`quotes ingest` does).
+    open_existing(path).close()
     _plain_error_pages()
     return Datasette(
         files=[str(path)],

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import quote as quote_path
 
 import sqlite_utils
 from sqlite_utils.db import Table
@@ -39,11 +40,16 @@ PRONOUNS = frozenset({
 
 @dataclass(slots=True)
 class SaveStats:
-    """What `save` did: articles written, articles already stored, quotes written."""
+    """What `save` did: articles written, articles already stored, quotes written.
+
+    `articles_updated` counts the articles written in place of a stored version with the same
+    URL; `articles_new` the others written.
+    """
 
     articles_new: int = 0
     articles_skipped: int = 0
     quotes: int = 0
+    articles_updated: int = 0
 
 
 def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
@@ -62,13 +68,70 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     except sqlite3.Error as e:
         raise DatabaseError(f"Cannot open database {path}: {e}") from e
     try:
+        _check_quotes_db(db, path)
         db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
         migrations.apply(db)
     except sqlite3.Error as e:
         db.close()
         raise DatabaseError(f"{path} is not a quotes database: {e}") from e
+    except DatabaseError:
+        db.close()
+        raise
     return db
+
+
+def open_existing(path: str | Path, *, write: bool = False) -> sqlite_utils.Database:
+    """Open a quotes database that exists and is up to date, never creating or migrating it.
+
+    What every command but `ingest` uses. With `write` off the file is opened read-only
+    (`mode=ro`), so reading it leaves it byte-identical. Raises `DatabaseError` when the file is
+    missing, is not SQLite, is not a quotes database, or needs migrating (which `quotes ingest`
+    does).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseError(f"No database at {path}; run `quotes ingest` first")
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a directory, not a database file")
+    try:
+        mode = "rw" if write else "ro"
+        conn = sqlite3.connect(f"file:{quote_path(str(path.resolve()))}?mode={mode}", uri=True)
+        db = sqlite_utils.Database(conn)
+    except sqlite3.Error as e:
+        raise DatabaseError(f"Cannot open database {path}: {e}") from e
+    try:
+        if not _check_quotes_db(db, path):
+            raise DatabaseError(f"{path} is an empty SQLite file, not a quotes database")
+        pending = migrations.pending(db)
+        if pending:
+            raise DatabaseError(
+                f"{path} was made by an older quotes and needs upgrading"
+                f" ({', '.join(m.name for m in pending)}): run `quotes ingest` on it"
+            )
+        if write:
+            db.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as e:
+        db.close()
+        raise DatabaseError(f"{path} is not a quotes database: {e}") from e
+    except DatabaseError:
+        db.close()
+        raise
+    return db
+
+
+def _check_quotes_db(db: sqlite_utils.Database, path: Path) -> bool:
+    """True for a quotes database, False for an empty one; raises for any other SQLite file.
+
+    Reads only: a file that is not ours is never changed.
+    """
+    tables = db.table_names()
+    if not tables:
+        return False
+    if migrations.applied(db):
+        return True
+    shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+    raise DatabaseError(f"{path} is not a quotes database (it holds other tables: {shown})")
 
 
 def quote_id(article_id: str, spans: Iterable[Iterable[int]]) -> str:
@@ -86,7 +149,9 @@ def save(
     """Store articles and their quotes, one transaction per `batch_size` articles.
 
     An article whose id is already stored is skipped with its quotes, so re-ingesting the same
-    input adds nothing.
+    input adds nothing. An article with the URL of a stored one (a story updated in place)
+    replaces it: the old version's quotes, their contradictions, chains and full-text rows go
+    in the same transaction.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -101,9 +166,35 @@ def save(
                 if _table(db, "articles").count_where("id = ?", [article.id]):
                     stats.articles_skipped += 1
                     continue
+                if article.url and _replace_by_url(db, article.url):
+                    stats.articles_updated += 1
+                else:
+                    stats.articles_new += 1
                 stats.quotes += _save_article(db, article, found, known)
-                stats.articles_new += 1
     return stats
+
+
+def _replace_by_url(db: sqlite_utils.Database, url: str) -> bool:
+    """Delete the stored articles at `url` with everything of theirs; True if there were any.
+
+    Inside the caller's transaction. The full-text rows go with the quotes (the triggers);
+    editors' verdicts (`contradiction_reviews`) stay, keyed by quote ids.
+    """
+    old = [row["id"] for row in _table(db, "articles").rows_where("url = ?", [url], select="id")]
+    if not old:
+        return False
+    ids = json.dumps(old)
+    in_old = "(select id from quotes where article_id in (select value from json_each(?)))"
+    # No sqlite-utils verb deletes by a subquery.
+    db.execute(
+        f"delete from contradictions where claim_quote_id in {in_old}"
+        f" or denial_quote_id in {in_old}",
+        [ids, ids],
+    )
+    db.execute(f"delete from quote_outlets where quote_id in {in_old}", [ids])
+    db.execute("delete from quotes where article_id in (select value from json_each(?))", [ids])
+    db.execute("delete from articles where id in (select value from json_each(?))", [ids])
+    return True
 
 
 def speaker_names(db: sqlite_utils.Database) -> list[tuple[str, str | None]]:

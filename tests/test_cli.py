@@ -43,8 +43,9 @@ CONTRACT_KEYS = {
     "publisher",
 }
 SUMMARY = re.compile(
-    r"^(\d+) articles? read \((\d+) new, (\d+) already stored\), (\d+) quotes?, "
-    r"(\d+) contradictions? -> (.+)$"
+    r"^This run: (\d+) articles? read, (\d+) new, (\d+) updated, (\d+) already stored; "
+    r"(\d+) quotes? added\. Database: (\d+) articles?, (\d+) quotes?, (\d+) contradictions? "
+    r"-> (.+)$"
 )
 
 
@@ -65,7 +66,9 @@ def assert_clean_error(result: Result) -> None:
 def summary(result: Result) -> tuple[int, int, int, int, int]:
     match = SUMMARY.match(result.stdout.strip())
     assert match, result.stdout
-    read, new, stored, quotes, contradictions = (int(n) for n in match.groups()[:5])
+    read, new, _updated, stored, quotes, _articles, _quotes, contradictions = (
+        int(n) for n in match.groups()[:8]
+    )
     return read, new, stored, quotes, contradictions
 
 

@@ -390,7 +390,9 @@ def test_robustness_killed_ingest_leaves_a_valid_database_and_rerun_completes(
 
     again = run("ingest", source, "--db", db)
     assert again.exit_code == 0, again.output
-    assert again.stdout.startswith(f"{N_KILLED} articles read (0 new, {N_KILLED} already stored)")
+    assert again.stdout.startswith(
+        f"This run: {N_KILLED} articles read, 0 new, 0 updated, {N_KILLED} already stored;"
+    )
     assert table_contents(db) == completed
 
 
