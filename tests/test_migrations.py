@@ -223,6 +223,7 @@ def test_migrations_reapply_is_a_no_op(db: sqlite_utils.Database) -> None:
         {"migration_set": "quotes", "name": "m002_browsing"},
         {"migration_set": "quotes", "name": "m003_quote_outlets"},
         {"migration_set": "quotes", "name": "m004_newest_first_indexes"},
+        {"migration_set": "quotes", "name": "m005_issue19_editors"},
     ]
 
 
