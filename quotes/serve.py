@@ -194,6 +194,26 @@ TABLES: dict[str, dict[str, Any]] = {
             "position": "Place in the chain: 0 is the outermost outlet",
         },
     },
+    "contradiction_reviews": {
+        "description": "Editors' verdicts on claim/denial pairs (quotes contradictions "
+        "confirm|dismiss), keyed by the two quote ids so that they survive re-detection.",
+        "columns": {
+            "claim_quote_id": "The claim's id in the quotes table",
+            "denial_quote_id": "The denial's id in the quotes table",
+            "verdict": "confirmed or dismissed",
+            "note": "The editor's note, if any",
+            "reviewed_at": "When the verdict was given (UTC, ISO 8601)",
+        },
+    },
+    "editor_aliases": {
+        "description": "Names editors assigned to a speaker (quotes speakers merge|rename, "
+        "quotes aliases import); every ingest applies them.",
+        "columns": {
+            "alias": "A name as it may appear in articles or as a stored speaker",
+            "speaker": "The canonical name of the speaker it belongs to",
+            "added_at": "When the editor added it (UTC, ISO 8601)",
+        },
+    },
     "quotes_fts": {
         "description": "Full-text index (FTS5, Porter stemming) over quotes.content.",
         "columns": {"content": "The quote content, indexed"},
