@@ -571,18 +571,28 @@ def find(
         )
 
 
-@app.command()
+speakers_app = typer.Typer(rich_markup_mode=None)
+app.add_typer(speakers_app, name="speakers")
+
+
+@speakers_app.callback(invoke_without_command=True)
 def speakers(
+    ctx: typer.Context,
     limit: Annotated[int, typer.Option(min=0, help="At most this many speakers (0: all).")] = 0,
     fmt: TableFormatOption = TableFormat.table,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """List speakers, most quoted first, with their titles and the names they go by.
 
+    `quotes speakers merge NAME INTO` and `quotes speakers rename NAME NEW` correct them; every
+    later ingest keeps the correction.
+
     \b
     Example:
         quotes speakers --limit 10
     """
+    if ctx.invoked_subcommand is not None:
+        return
     with _database(db) as database:
         rows = query.speakers(database, limit=limit or None)
     columns = [
@@ -603,6 +613,105 @@ def speakers(
         ]
 
     _emit(rows, fmt, fields=SPEAKER_FIELDS, columns=columns, cells=cells)
+
+
+@speakers_app.command("merge")
+def speakers_merge(
+    name: Annotated[
+        str, typer.Argument(help="The speaker to merge away.", metavar="NAME", show_default=False)
+    ],
+    into: Annotated[
+        str, typer.Argument(help="The speaker to keep.", metavar="INTO", show_default=False)
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Merge speaker NAME into INTO: its quotes and aliases move, NAME becomes an alias.
+
+    Later ingests merge NAME into INTO again.
+
+    \b
+    Example:
+        quotes speakers merge "D. Peskov" "Dmitry Peskov"
+    """
+    from . import editors
+
+    with _database(db, write=True) as database, _errors():
+        moved = editors.merge_speaker(database, name, into)
+    typer.echo(f"merged {name} into {into}: {_plural(moved, 'quote')} moved", err=True)
+
+
+@speakers_app.command("rename")
+def speakers_rename(
+    name: Annotated[
+        str, typer.Argument(help="The speaker's name now.", metavar="NAME", show_default=False)
+    ],
+    new_name: Annotated[
+        str, typer.Argument(help="The name to give.", metavar="NEW", show_default=False)
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Rename speaker NAME to NEW; NAME stays an alias, and later ingests use NEW.
+
+    \b
+    Example:
+        quotes speakers rename "Peskov" "Dmitry Peskov"
+    """
+    from . import editors
+
+    with _database(db, write=True) as database, _errors():
+        editors.rename_speaker(database, name, new_name)
+    typer.echo(f"renamed {name} to {new_name}", err=True)
+
+
+aliases_app = typer.Typer(rich_markup_mode=None, no_args_is_help=True)
+app.add_typer(aliases_app, name="aliases")
+
+
+@aliases_app.callback()
+def aliases() -> None:
+    """Editors' speaker aliases: a CSV of alias,speaker that every ingest applies.
+
+    \b
+    Example:
+        quotes aliases import aliases.csv
+        quotes aliases export > aliases.csv
+    """
+
+
+@aliases_app.command("import")
+def aliases_import(
+    path: Annotated[
+        Path,
+        typer.Argument(help="CSV with the columns alias,speaker.", metavar="FILE"),
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Add the aliases in FILE (CSV: alias,speaker) and apply them to the stored speakers.
+
+    \b
+    Example:
+        quotes aliases import aliases.csv
+    """
+    from . import editors
+
+    with _database(db, write=True) as database, _errors():
+        count = editors.import_aliases(database, path)
+    typer.echo(f"imported {count} alias{'' if count == 1 else 'es'}", err=True)
+
+
+@aliases_app.command("export")
+def aliases_export(db: DbOption = DEFAULT_DB) -> None:
+    """Print the alias list as CSV (alias,speaker), as `aliases import` reads it.
+
+    \b
+    Example:
+        quotes aliases export > aliases.csv
+    """
+    from . import editors
+
+    with _database(db) as database:
+        text = editors.export_aliases(database)
+    typer.echo(text, nl=False)
 
 
 @app.command()
@@ -726,8 +835,19 @@ def _show_facts(quote: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(label, str(value)) for label, value in facts if value]
 
 
-@app.command()
+class Verdict(StrEnum):
+    confirmed = "confirmed"
+    dismissed = "dismissed"
+    unreviewed = "unreviewed"
+
+
+contradictions_app = typer.Typer(rich_markup_mode=None)
+app.add_typer(contradictions_app, name="contradictions")
+
+
+@contradictions_app.callback(invoke_without_command=True)
 def contradictions(
+    ctx: typer.Context,
     speaker: Annotated[
         str | None, typer.Option(help="Either side's speaker name or alias contains this.")
     ] = None,
@@ -747,6 +867,9 @@ def contradictions(
             "--output", "-o", help="Write the report to this file (UTF-8) instead of stdout."
         ),
     ] = None,
+    verdict: Annotated[
+        Verdict | None, typer.Option(help="Only pairs an editor confirmed, dismissed, or neither.")
+    ] = None,
     title: Annotated[str, typer.Option(help="Report title (md and html).")] = "Contradictions",
     refresh: Annotated[
         bool, typer.Option(help="Look for contradictions again before reporting.")
@@ -757,13 +880,18 @@ def contradictions(
 
     Pairs are found during `ingest` and stored; each side is shown in its paragraph with its
     speaker, cited outlet and publisher. Formats: Markdown, a standalone HTML page, JSON, or
-    schema.org ClaimReview drafts for a fact-checker to finish.
+    schema.org ClaimReview drafts for a fact-checker to finish. Each pair shows its id and
+    the editor's verdict: `quotes contradictions confirm ID` or `dismiss ID` records one, kept
+    across re-ingests.
 
     \b
     Example:
         quotes contradictions --speaker Peskov
         quotes contradictions --format html -o report.html
+        quotes contradictions dismiss 3fa94c1e --note "different talks"
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from . import report
 
     with _database(db, write=refresh) as database:
@@ -775,7 +903,12 @@ def contradictions(
         # With the article texts, from which the report takes each quote's paragraph.
         items = _dates(
             lambda: query.contradictions(
-                database, speaker=speaker, since=since, min_score=min_score, with_text=True
+                database,
+                speaker=speaker,
+                since=since,
+                min_score=min_score,
+                verdict=verdict.value if verdict else None,
+                with_text=True,
             )
         )
     text = report.render(items, fmt.value, title=title)
@@ -786,7 +919,61 @@ def contradictions(
         output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     except OSError as e:
         raise _fail(f"cannot write {output}: {e.strerror or e}") from e
-    typer.echo(f"wrote {_plural(len(items), 'contradiction')} to {output}", err=True)
+    if fmt is ReportFormat.claimreview:
+        # One draft per claim: pairs whose claims say the same thing share one.
+        drafts = len(json.loads(text))
+        written = f"{_plural(drafts, 'ClaimReview draft')} (one per claim, from "
+        written += f"{_plural(len(items), 'pair')})"
+    else:
+        written = _plural(len(items), "contradiction")
+    typer.echo(f"wrote {written} to {output}", err=True)
+
+
+NoteOption = Annotated[
+    str | None, typer.Option(help="Why: kept with the verdict, shown in reports.")
+]
+IdArgument = Annotated[
+    str,
+    typer.Argument(
+        help="The pair's id, or its first characters (reports show eight).",
+        metavar="ID",
+        show_default=False,
+    ),
+]
+
+
+def _review(db: Path, contradiction_id: str, verdict: str, note: str | None) -> None:
+    from . import editors
+
+    with _database(db, write=True) as database, _errors():
+        review = editors.review_contradiction(database, contradiction_id, verdict, note=note)
+    typer.echo(f"{verdict} {review['id'][:8]}", err=True)
+
+
+@contradictions_app.command("confirm")
+def contradictions_confirm(
+    contradiction_id: IdArgument, note: NoteOption = None, db: DbOption = DEFAULT_DB
+) -> None:
+    """Mark a pair as a real contradiction; kept when detection runs again.
+
+    \b
+    Example:
+        quotes contradictions confirm 3fa94c1e --note "checked against the transcript"
+    """
+    _review(db, contradiction_id, "confirmed", note)
+
+
+@contradictions_app.command("dismiss")
+def contradictions_dismiss(
+    contradiction_id: IdArgument, note: NoteOption = None, db: DbOption = DEFAULT_DB
+) -> None:
+    """Mark a pair as no contradiction; kept when detection runs again.
+
+    \b
+    Example:
+        quotes contradictions dismiss 3fa94c1e --note "different talks"
+    """
+    _review(db, contradiction_id, "dismissed", note)
 
 
 @app.command()

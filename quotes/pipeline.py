@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 import threadpoolctl
 
-from . import canonical, contradictions, nlp, query, store, tagger
+from . import canonical, contradictions, editors, nlp, query, store, tagger
 from .ingest import read_articles
 from .models import Article, Failure, Quote
 from .process import canonicalize, process
@@ -95,6 +95,8 @@ def ingest(
     report.articles_skipped += stats.articles_skipped
     report.quotes = stats.quotes
     report.speakers_merged = merge_speakers(db)
+    # Editors' corrections (`quotes speakers merge|rename`, `quotes aliases import`) win.
+    report.speakers_merged += editors.apply_aliases(db)
     report.contradictions = detect_contradictions(db)
     report.totals = query.stats(db)
     return report

@@ -325,6 +325,7 @@ def contradictions(
     speaker: str | None = None,
     since: str | None = None,
     min_score: float = 0.0,
+    verdict: str | None = None,
     with_text: bool = False,
 ) -> list[dict[str, Any]]:
     """Stored claim/denial pairs, best score first, each with both quotes in full.
@@ -332,6 +333,8 @@ def contradictions(
     `speaker` keeps pairs where either side's speaker matches (name or alias, substring);
     `since` keeps pairs where either article was published on or after that ISO date.
     `with_text` adds each quote's article `text`, from which a report takes its context.
+    `verdict` keeps pairs an editor `confirmed` or `dismissed`, or (`unreviewed`) neither; each
+    pair's `review` is the editor's verdict, note and time, or None.
     """
     where = ["contradictions.score >= :min_score"]
     params: dict[str, Any] = {"min_score": min_score}
@@ -342,12 +345,21 @@ def contradictions(
     if since:
         params["since"] = _iso_date(since, "since")
         where.append("(claim_article.published >= :since or denial_article.published >= :since)")
+    if verdict == "unreviewed":
+        where.append("review.verdict is null")
+    elif verdict:
+        params["verdict"] = verdict
+        where.append("review.verdict = :verdict")
     sql = (
         """
-    select contradictions.id, claim_quote_id, denial_quote_id, score, reason
+    select contradictions.id, contradictions.claim_quote_id, contradictions.denial_quote_id,
+      score, reason, review.verdict, review.note, review.reviewed_at
     from contradictions
       join quotes as claim on claim.id = contradictions.claim_quote_id
       join quotes as denial on denial.id = contradictions.denial_quote_id
+      left join contradiction_reviews as review
+        on review.claim_quote_id = contradictions.claim_quote_id
+        and review.denial_quote_id = contradictions.denial_quote_id
       join articles as claim_article on claim_article.id = claim.article_id
       join articles as denial_article on denial_article.id = denial.article_id
     """
@@ -368,6 +380,12 @@ def contradictions(
             "denial": quotes[pair["denial_quote_id"]],
             "score": pair["score"],
             "reason": pair["reason"],
+            # An editor's verdict (`quotes contradictions confirm|dismiss`), else None.
+            "review": (
+                {key: pair[key] for key in ("verdict", "note", "reviewed_at")}
+                if pair["verdict"]
+                else None
+            ),
         }
         for pair in pairs
     ]

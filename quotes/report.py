@@ -50,6 +50,13 @@ SIDE_FIELDS = (
 MAX_CONTEXT = 1200
 CONTEXT_MARGIN = 300
 REVIEW_AUTHOR_PLACEHOLDER = "[fact-checking organisation]"
+# Where the finished fact-check will be published: the editor's to give.
+REVIEW_URL_PLACEHOLDER = "[URL of the published fact-check]"
+# The rating scale Google's Fact Check markup reads (`ratingValue` within `worstRating` ..
+# `bestRating`, `alternateName` the verdict in words): left empty for the editor.
+DRAFT_RATING = {"ratingValue": None, "bestRating": None, "worstRating": None, "alternateName": ""}
+# Marks and separators a quote's content keeps at its ends, which a claim's wording does not.
+CLAIM_STRIP = " \t\n\"'“”‘’«»„‚,;:.–—-…"
 _SAFE_SCHEMES = ("http", "https")
 
 
@@ -110,12 +117,19 @@ def to_json(items: Sequence[Item]) -> str:
             "score": item.get("score"),
             "reason": item.get("reason"),
         }
+        if item.get("review"):
+            entry["review"] = item["review"]
         out.append(entry)
     return json.dumps(out, ensure_ascii=False, indent=2)
 
 
 def to_claimreview(items: Sequence[Item], *, generated: datetime | None = None) -> str:
     """A JSON array of schema.org `ClaimReview` drafts, one per claim, for a human to finish.
+
+    Each draft has every field schema.org's ClaimReview and Google's Fact Check markup require
+    (`url`, `claimReviewed`, `author`, `reviewRating` with `ratingValue`, `bestRating`,
+    `worstRating` and `alternateName`), those only a fact-checker can give left as placeholders
+    (null, empty, or in brackets), and `creativeWorkStatus` "Draft".
 
     Pairs whose claims say the same thing (same speaker, same words) make one review: every
     article the claim was read in is an `appearance`, the earliest (or the outlet the claim was
@@ -303,6 +317,15 @@ def _headline(item: Item) -> str:
     return f"{_speaker(item['denial'])} denies a claim by {claimant}"
 
 
+def review_text(item: Item) -> str:
+    """An editor's verdict on the pair, with the note: `confirmed (checked with the port)`."""
+    review = item.get("review")
+    if not review:
+        return "not reviewed"
+    note = f" ({review['note']})" if review.get("note") else ""
+    return f"{review['verdict']}{note}"
+
+
 def _score(item: Item) -> str:
     score = item.get("score")
     return f"{score:.2f}" if isinstance(score, int | float) else "n/a"
@@ -395,6 +418,8 @@ def _md_side(role: str, quote: Mapping[str, Any]) -> list[str]:
 def _md_item(n: int, item: Item) -> list[str]:
     lines = [f"## {n}. {_md(_headline(item))}", ""]
     lines += [f"**Score:** {_score(item)}", "", f"**Why:** {_md(item.get('reason') or '')}", ""]
+    if item.get("id"):
+        lines += [f"**Id:** `{str(item['id'])[:8]}` · **Editor:** {_md(review_text(item))}", ""]
     lines += _md_side("Claim", item["claim"])
     lines += _md_side("Denial", item["denial"])
     return lines + ["---", ""]
@@ -429,6 +454,8 @@ def _html_item(item: Item) -> dict[str, Any]:
         "headline": _headline(item),
         "score": _score(item),
         "reason": item.get("reason") or "",
+        "id": str(item.get("id") or "")[:8],
+        "review": review_text(item),
         "sides": [_html_side("Claim", item["claim"]), _html_side("Denial", item["denial"])],
     }
 
@@ -528,17 +555,30 @@ def _claimreview(group: Sequence[Item], day: str) -> dict[str, Any]:
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "datePublished": day,
-        "claimReviewed": first.get("content") or "",
+        "creativeWorkStatus": "Draft",
+        "url": REVIEW_URL_PLACEHOLDER,
+        "claimReviewed": claim_wording(first.get("content") or ""),
         "itemReviewed": reviewed,
         "author": {"@type": "Organization", "name": REVIEW_AUTHOR_PLACEHOLDER},
         "reviewRating": {
             "@type": "Rating",
-            "alternateName": "",
+            **DRAFT_RATING,
             "ratingExplanation": "To be written by a fact-checker: this is an automatic draft.",
         },
         "description": " ".join(_review_description(item) for item in _best_per_denial(group)),
         "citation": citations,
     }
+
+
+def claim_wording(content: str) -> str:
+    """A quote's content as the claim it makes: without quotation marks or a trailing comma.
+
+    >>> claim_wording('“The pier stays open,”')
+    'The pier stays open'
+    >>> claim_wording("Is the pier open?")
+    'Is the pier open?'
+    """
+    return " ".join(content.strip(CLAIM_STRIP).split())
 
 
 def _best_per_denial(group: Sequence[Item]) -> list[Item]:

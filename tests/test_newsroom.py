@@ -340,3 +340,149 @@ def test_ingest_summary_separates_this_run_from_totals(tmp_path: Path) -> None:
         f"This run: 2 articles read, 1 new, 0 updated, 1 already stored; {n} quote"
     )
     assert f"Database: 2 articles, {2 * n} quotes," in result.stdout
+
+
+# --- editors in control --------------------------------------------------------------------------
+
+
+def speakers_json(db: Path) -> dict[str, dict[str, Any]]:
+    result = run("speakers", "--db", db, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return {row["name"]: row for row in json.loads(result.stdout)}
+
+
+@pytest.fixture
+def ingested(tmp_path: Path) -> Path:
+    db = tmp_path / "q.db"
+    result = run("ingest", story_jsonl(tmp_path / "a.jsonl", "May"), "--db", db)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_speakers_merge_moves_quotes_and_survives_reingest(ingested: Path, tmp_path: Path) -> None:
+    before = speakers_json(ingested)
+    assert {"Ada Quill", "Bram Holt"} <= set(before)
+    result = run("speakers", "merge", "Bram Holt", "Ada Quill", "--db", ingested)
+    assert result.exit_code == 0, result.output
+    after = speakers_json(ingested)
+    assert "Bram Holt" not in after
+    assert (
+        after["Ada Quill"]["quotes"]
+        == before["Ada Quill"]["quotes"] + before["Bram Holt"]["quotes"]
+    )
+    assert "Bram Holt" in after["Ada Quill"]["aliases"]
+    assert {r["speaker"] for r in find_json(ingested, "--speaker", "Holt")} == {"Ada Quill"}
+    # A later story quoting Bram Holt again: the editor's merge holds.
+    other = story_jsonl(tmp_path / "c.jsonl", "July", url="https://example.org/ferry")
+    assert run("ingest", other, "--db", ingested).exit_code == 0
+    assert "Bram Holt" not in speakers_json(ingested)
+
+
+def test_speakers_rename_and_errors(ingested: Path, tmp_path: Path) -> None:
+    result = run("speakers", "rename", "Ada Quill", "Ada M. Quill", "--db", ingested)
+    assert result.exit_code == 0, result.output
+    names = speakers_json(ingested)
+    assert "Ada M. Quill" in names and "Ada Quill" not in names
+    assert "Ada Quill" in names["Ada M. Quill"]["aliases"]
+    other = story_jsonl(tmp_path / "c.jsonl", "July", url="https://example.org/ferry")
+    assert run("ingest", other, "--db", ingested).exit_code == 0
+    assert "Ada Quill" not in speakers_json(ingested)
+    assert_clean_error(run("speakers", "rename", "Nobody Here", "X", "--db", ingested))
+    taken = run("speakers", "rename", "Ada M. Quill", "Bram Holt", "--db", ingested)
+    assert_clean_error(taken)
+    assert "merge" in taken.stderr
+
+
+def test_aliases_import_export_round_trip(ingested: Path, tmp_path: Path) -> None:
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("alias,speaker\nBram Holt,Ada Quill\nthe harbour chief,Ada Quill\n")
+    result = run("aliases", "import", aliases, "--db", ingested)
+    assert result.exit_code == 0, result.output
+    assert "imported 2 aliases" in result.stderr
+    assert "Bram Holt" not in speakers_json(ingested)
+    assert {r["speaker"] for r in find_json(ingested, "--speaker", "harbour chief")} == {
+        "Ada Quill"
+    }
+    exported = run("aliases", "export", "--db", ingested)
+    assert exported.exit_code == 0
+    assert list(csv.reader(io.StringIO(exported.stdout))) == [
+        ["alias", "speaker"],
+        ["Bram Holt", "Ada Quill"],
+        ["the harbour chief", "Ada Quill"],
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,who\nx,y\n")
+    assert_clean_error(run("aliases", "import", bad, "--db", ingested))
+
+
+@pytest.fixture(scope="module")
+def seeds_db(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
+    db = tmp_path_factory.mktemp("seeds") / "seeds.db"
+    result = run("ingest", *sorted(seeds_dir.glob("*.txt")), "--db", db)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def contradictions_json(db: Path, *args: object) -> list[dict[str, Any]]:
+    result = run("contradictions", "--db", db, "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_contradiction_verdicts_survive_redetection(seeds_db: Path) -> None:
+    db = seeds_db
+    pairs = contradictions_json(db)
+    assert pairs and all(set(p) >= {"claim", "denial", "score", "reason"} for p in pairs)
+    first = pairs[0]
+    result = run("contradictions", "dismiss", first["id"][:8], "--note", "other talks", "--db", db)
+    assert result.exit_code == 0, result.output
+    # Detection runs again and rewrites the table; the verdict is keyed by the quotes.
+    refreshed = run("contradictions", "--refresh", "--db", db, "--format", "json")
+    assert refreshed.exit_code == 0, refreshed.output
+    by_quotes = {(p["claim"]["id"], p["denial"]["id"]): p for p in json.loads(refreshed.stdout)}
+    again = by_quotes[(first["claim"]["id"], first["denial"]["id"])]
+    assert again["review"]["verdict"] == "dismissed"
+    assert again["review"]["note"] == "other talks"
+    dismissed = contradictions_json(db, "--verdict", "dismissed")
+    assert [p["id"] for p in dismissed] == [first["id"]]
+    assert first["id"] not in {p["id"] for p in contradictions_json(db, "--verdict", "unreviewed")}
+    markdown = run("contradictions", "--db", db).stdout
+    assert "dismissed (other talks)" in markdown and first["id"][:8] in markdown
+    assert_clean_error(run("contradictions", "confirm", "zzzz", "--db", db))
+
+
+# --- ClaimReview drafts --------------------------------------------------------------------------
+
+
+def test_claimreview_file_says_what_was_written(seeds_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "claims.json"
+    result = run("contradictions", "--db", seeds_db, "-f", "claimreview", "-o", out)
+    assert result.exit_code == 0, result.output
+    drafts = json.loads(out.read_text(encoding="utf-8"))
+    pairs = len(contradictions_json(seeds_db))
+    assert f"wrote {len(drafts)} ClaimReview draft" in result.stderr
+    assert f"from {pairs} pair" in result.stderr
+    for draft in drafts:
+        assert draft["creativeWorkStatus"] == "Draft"
+        assert draft["url"] and set(draft["reviewRating"]) >= {
+            "ratingValue",
+            "bestRating",
+            "worstRating",
+            "alternateName",
+        }
+        assert draft["claimReviewed"] == draft["claimReviewed"].strip(' ,;:"“”')
+
+
+def test_claimreview_claim_loses_the_quotes_punctuation() -> None:
+    from quotes import report
+
+    claim = {
+        "id": "c1",
+        "content": "\u201cThe pier stays open all winter,\u201d",
+        "speaker": "Ada Quill",
+        "url": "https://example.org/pier",
+    }
+    denial = {"id": "d1", "content": "The pier is closed", "speaker": "Bram Holt"}
+    item = {"claim": claim, "denial": denial, "score": 0.5, "reason": "r"}
+    review = json.loads(report.to_claimreview([item]))[0]
+    assert review["claimReviewed"] == "The pier stays open all winter"

@@ -141,9 +141,14 @@ CLAIMREVIEW_SCHEMA = {
     "type": "array",
     "items": {
         "type": "object",
+        # schema.org ClaimReview, and what Google's Fact Check markup requires of one: url,
+        # claimReviewed, author (an organisation's name), reviewRating with alternateName and
+        # the rating scale; itemReviewed, a Claim with its author and appearances.
         "required": [
             "@context",
             "@type",
+            "url",
+            "creativeWorkStatus",
             "claimReviewed",
             "itemReviewed",
             "author",
@@ -155,15 +160,33 @@ CLAIMREVIEW_SCHEMA = {
         "properties": {
             "@context": {"const": "https://schema.org"},
             "@type": {"const": "ClaimReview"},
-            "claimReviewed": {"type": "string", "minLength": 1},
+            "url": {"type": "string", "minLength": 1},
+            "creativeWorkStatus": {"const": "Draft"},
+            # The claim's words, without the quotation's marks or its trailing comma.
+            "claimReviewed": {
+                "type": "string",
+                "minLength": 1,
+                "pattern": '^[^"“”‘’«»,;: ].*[^"“”‘’«»,;: ]$',
+            },
             "datePublished": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
             "author": ORGANIZATION,
-            # The verdict is a human's: no rating value, an empty rating name.
+            # The verdict is a human's: every rating field there, left empty for the editor.
             "reviewRating": {
                 "type": "object",
-                "required": ["@type", "alternateName"],
-                "not": {"anyOf": [{"required": ["ratingValue"]}, {"required": ["bestRating"]}]},
-                "properties": {"@type": {"const": "Rating"}, "alternateName": {"const": ""}},
+                "required": [
+                    "@type",
+                    "alternateName",
+                    "ratingValue",
+                    "bestRating",
+                    "worstRating",
+                ],
+                "properties": {
+                    "@type": {"const": "Rating"},
+                    "alternateName": {"const": ""},
+                    "ratingValue": {"type": "null"},
+                    "bestRating": {"type": "null"},
+                    "worstRating": {"type": "null"},
+                },
             },
             "itemReviewed": {
                 "type": "object",
