@@ -17,13 +17,13 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 
 from rapidfuzz import fuzz
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from . import lexicons
 from .nlp import entities
+from .outlets import unknown_outlet
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i", "me"}
 GROUP_PRONOUNS = {"they", "them", "we", "us"}
@@ -32,10 +32,6 @@ PRONOUNS = PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS | {"who", "which", 
 ORG_LABELS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
 NAME_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 FIRST_NAME_SIMILARITY = 80  # rapidfuzz ratio for `Vladmir` ~ `Vladimir`
-# Tags of the words of an outlet's name (`Zorbex`, `Zorbex 24`).
-_NAME_TAGS = ("NNP", "NNPS")
-# Entity types that say a lone capitalised word is a place, not a name (`the Moscow daily`).
-_PLACE_TYPES = ("GPE", "LOC")
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,116 +305,3 @@ def merge_map(
         elif not canon:
             pass
     return mapping
-
-
-# --------------------------------------------------------------------------------------------
-# Outlets the registry does not know
-
-
-@cache
-def _outlet_nouns() -> tuple[tuple[str, ...], ...]:
-    """The descriptive nouns of outlets as word tuples, longest first (`tv channel` before `tv`)."""
-    nouns = {tuple(entry.split()) for entry in lexicons.words("outlet_nouns")}
-    return tuple(sorted(nouns, key=len, reverse=True))
-
-
-def unknown_outlet(span: Span) -> str | None:
-    """The name of an outlet the registry does not know, described as one inside `span`.
-
-    The name is the run of proper nouns before the descriptive noun (`the Zorbex news agency`,
-    `Zorbex TV channel journalist`) or after it (`the newspaper Zorbex Pravdy`,
-    `the Turkish daily Zorbex`, `the TV channel Zorbex 24`); nationalities (`the Russian news
-    agency`) and lone place names (`the Moscow newspaper`) are not names.
-
-    >>> import quotes.nlp
-    >>> unknown_outlet(quotes.nlp.load()("Sources told the Zorbex news agency.")[:])
-    'Zorbex'
-    """
-    doc = span.doc
-    i = span.start
-    while i < span.end:
-        size = _outlet_noun_at(span, i)
-        if not size:
-            i += 1
-            continue
-        if any(doc[k].ent_type_ == "OUTLET" for k in range(i, i + size)):
-            i += size
-            continue
-        after = _name_after(span, i + size)
-        before = _name_before(span, i)
-        capitalised = all(doc[k].is_title for k in range(i, i + size))
-        if capitalised and not doc[i].is_sent_start and (before or after):
-            # A capitalised noun is part of the name: `The Daily Planet`, `Zorbex News Agency`.
-            return " ".join(part for part in (before, doc[i : i + size].text, after) if part)
-        name = after or before
-        if name:
-            return name
-        i += size
-    return None
-
-
-@cache
-def _outlet_noun_starts() -> frozenset[str]:
-    return frozenset(words[0] for words in _outlet_nouns())
-
-
-def _outlet_noun_at(span: Span, i: int) -> int:
-    """How many tokens of a descriptive outlet noun start at token `i` (0: none)."""
-    doc = span.doc
-    if doc[i].lower_ not in _outlet_noun_starts():
-        return 0
-    for words in _outlet_nouns():
-        end = i + len(words)
-        if end <= span.end and all(doc[i + k].lower_ == word for k, word in enumerate(words)):
-            return len(words)
-    return 0
-
-
-def _name_like(token: Token, *, person_ok: bool = True) -> bool:
-    if token.tag_ not in _NAME_TAGS or not (token.is_title or token.is_upper):
-        return False
-    if token.ent_type_ == "OUTLET" or (token.ent_type_ == "PERSON" and not person_ok):
-        return False
-    return token.lower_ not in _title_words()
-
-
-@cache
-def _title_words() -> frozenset[str]:
-    return lexicons.words("titles") | {"the"}
-
-
-def _name_text(tokens: list[Token]) -> str | None:
-    if not tokens:
-        return None
-    doc = tokens[0].doc
-    text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
-    return re.sub(r"\s+", " ", text).strip(" \"'\u201c\u201d\u00ab\u00bb") or None
-
-
-def _name_before(span: Span, i: int) -> str | None:
-    """`the Zorbex news agency`: the proper nouns right before the noun starting at `i`."""
-    doc = span.doc
-    tokens: list[Token] = []
-    k = i - 1
-    while k >= span.start and (_name_like(doc[k]) or (doc[k].is_quote and tokens)):
-        if not doc[k].is_quote:
-            tokens.insert(0, doc[k])
-        k -= 1
-    if not tokens or all(t.ent_type_ in _PLACE_TYPES for t in tokens):
-        return None
-    return _name_text(tokens)
-
-
-def _name_after(span: Span, i: int) -> str | None:
-    """`the newspaper Zorbex Pravdy`, `the TV channel "Zorbex 24"`: proper nouns after the noun."""
-    doc = span.doc
-    k = i
-    while k < span.end and doc[k].is_quote:
-        k += 1
-    tokens: list[Token] = []
-    # A person right after the noun is more likely its journalist (`the daily Ivan Orlov`) than
-    # its name, which is why a PERSON counts only before the noun (`the Zorbex Gazette daily`).
-    while k < span.end and (_name_like(doc[k], person_ok=False) or (tokens and doc[k].like_num)):
-        tokens.append(doc[k])
-        k += 1
-    return _name_text(tokens)

@@ -11,7 +11,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import lexicons, paragraphs
+from . import paragraphs
 from .errors import ModelError
 from .models import Article
 
@@ -91,17 +91,10 @@ def paragraph_sentences(doc: Doc) -> Doc:
 
 
 def outlet_patterns() -> list[dict[str, str]]:
-    """EntityRuler patterns for every registry outlet name and alias, labelled `OUTLET`.
+    """EntityRuler patterns for the registry's outlets (`outlets.patterns`)."""
+    from . import outlets
 
-    The pattern id is the canonical name, so `ent.ent_id_` says which outlet a mention is.
-    """
-    patterns = []
-    for entry in lexicons.outlets():
-        for alias in {entry.name, *entry.aliases}:
-            patterns.append({"label": "OUTLET", "pattern": alias, "id": entry.name})
-            if alias.startswith("The "):
-                patterns.append({"label": "OUTLET", "pattern": "the" + alias[3:], "id": entry.name})
-    return patterns
+    return outlets.patterns()
 
 
 def add_rulers(nlp: Language) -> None:

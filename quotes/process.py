@@ -20,6 +20,7 @@ from . import (
     extract,
     features,
     nlp,
+    outlets,
     provenance,
     tagger,
 )
@@ -131,6 +132,9 @@ def quotes_in(
     the caller has them already.
     """
     lay = lay or extract.layout(article.text)
+    # Outlets the registry does not know, recognised by how the text uses them, become OUTLET
+    # entities before the stages that read them (after the tagger, which was trained without).
+    outlets.mark_article_outlets(doc)
     found = extract.extract(doc, lay, tagged=tagged, ruled=ruled)
     items = attribution.attribute(doc, lay, found)
     names = canonical.article_names(doc)

@@ -16,7 +16,12 @@ The chain of a statement runs from the outermost outlet to the one closest to th
 Outlets come from the registry (`data/outlets.jsonl`, the `OUTLET` entities of the pipeline);
 an outlet the registry does not know is still recognised by how the text describes it
 (`the Zorbex news agency`, `Zorbex newspaper`, `the TV channel Zorbex 24`, with the descriptive
-nouns of `data/outlet_nouns.txt`) and enters the chain under its name (`Zorbex`).
+nouns of `data/outlet_nouns.txt`) and enters the chain under its name (`Zorbex`); so is one the text uses as an outlet with an
+outlet's name (`Kestrel Media reported`, `told Kestrel Sport Radio`; `outlets.py`).
+
+A statement given to an outlet (`told X`, `in an interview with X`, `Speaking to X, ...`) starts
+an interview: the statements of the same speaker in the paragraphs that directly follow take X
+as their outlet, until another speaker or a paragraph without them comes between.
 """
 
 from __future__ import annotations
@@ -27,9 +32,10 @@ from spacy.tokens import Doc, Span, Token
 
 from . import lexicons
 from .attribution import Attributed
-from .canonical import unknown_outlet
+from .canonical import surname
 from .extract import Layout, is_cue, subject_of
 from .nlp import entities
+from .outlets import unknown_outlet
 
 # Verbs by which an outlet passes on what someone else said or reported.
 _CITING_LEMMAS = ("cite", "quote")
@@ -94,9 +100,22 @@ def cite(
     own = [_own_outlets(i, items, speaking) for i in range(len(items))]
     chains: list[tuple[str, ...]] = []
     running: dict[int, str] = {}
+    # An interview: a person's statement given to an outlet (`told X`, `speaking to X`) and the
+    # statements of the same speaker in the paragraphs that directly follow it.
+    interview: tuple[str, str, int] | None = None  # speaker, outlet, last paragraph
     for i, item in enumerate(items):
         chain = _nested_chain(i, items, speaking, own, frozenset())
         para = item.candidate.paragraph
+        name = item.speaker.name if item.speaker is not None else None
+        same = interview is not None and name is not None and _same_speaker(name, interview[0])
+        if interview is not None and (para - interview[2] > 1 or (name is not None and not same)):
+            interview = None
+        if interview is not None and same:
+            chain = chain or [interview[1]]
+            interview = (interview[0], interview[1], para)
+        given = _given_to(item, chain)
+        if given is not None and name is not None:
+            interview = (name, given, para)
         if not chain and para in running:
             chain = [running[para]]
         for outlet in chain:
@@ -107,6 +126,41 @@ def cite(
             running[para] = outlet_speaking
         chains.append(tuple(dict.fromkeys(chain)))
     return chains
+
+
+def _same_speaker(a: str, b: str) -> bool:
+    """`Ivo Brandt` and `Brandt` (a surname alone) are one speaker; so are equal names."""
+    if a == b:
+        return True
+    short, full = sorted((a, b), key=lambda n: len(n.split()))
+    return len(short.split()) == 1 and surname(full) == short.lower()
+
+
+def _given_to(item: Attributed, chain: list[str]) -> str | None:
+    """The outlet a person or organisation gave statement `item` to (`told X`, `in an
+    interview with X`, `speaking to X`), which the quotes after it continue; else None."""
+    cand = item.candidate
+    if item.speaker is None or item.speaker.kind not in ("person", "organization") or not chain:
+        return None
+    if cand.head is None:
+        return None
+    given = _addressee_outlets(cand.head, cand.spans) + _speaking_to(cand.head, cand.spans)
+    return next((outlet for outlet in reversed(chain) if outlet in given), None)
+
+
+def _speaking_to(head: Token, spans: list[tuple[int, int]]) -> list[str]:
+    """`Speaking to X, she said ...`: the outlet of a clause of speaking that modifies the cue."""
+    doc = head.doc
+    out = []
+    for child in head.children:
+        if child.dep_ != "advcl" or child.lemma_ not in ("speak", "talk") or _inside(child, spans):
+            continue
+        for prep in child.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("to", "with"):
+                found = outlet_in(doc[prep.left_edge.i : prep.right_edge.i + 1])
+                if found:
+                    out.append(found)
+    return out
 
 
 def speaker_outlet(item: Attributed) -> str | None:
@@ -178,7 +232,7 @@ def _own_outlets(i: int, items: list[Attributed], speaking: list[str | None]) ->
         if mention_outlet:
             out.append(mention_outlet)
     if cand.head is not None:
-        out += _addressee_outlets(cand.head, cand.spans)
+        out += _addressee_outlets(cand.head, cand.spans) + _speaking_to(cand.head, cand.spans)
     return list(dict.fromkeys(out))
 
 

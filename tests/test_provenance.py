@@ -371,3 +371,99 @@ def test_provenance_find_cited_matches_anywhere_in_the_chain(nlp: Language, tmp_
     assert query.find(db, cited="Interfax") == rows
     counts = {o["name"]: o["cited"] for o in query.outlets(db)}
     assert counts["TASS"] >= 1 and counts["Interfax"] >= 1
+
+
+# --- outlets the registry does not know, recognised by how the text uses them ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "outlet"),
+    [
+        (
+            "The port will close next year, Kestrel Media reported on Monday.",
+            "port will close",
+            "Kestrel Media",
+        ),
+        (
+            'Mayor Ivo Brandt told Zorbex Sport Radio: "The stadium stays where it is."',
+            "stadium stays",
+            "Zorbex Sport Radio",
+        ),
+        (
+            "According to Kestrel Noticias, the minister will resign on Friday.",
+            "minister will resign",
+            "Kestrel Noticias",
+        ),
+        (
+            "Coach Lena Moss said in an interview with Zorbex.com News that she would stay.",
+            "she would stay",
+            "Zorbex.com News",
+        ),
+    ],
+)
+def test_outlets_recognised_by_use(nlp: Language, text: str, fragment: str, outlet: str) -> None:
+    assert quote_with(run(nlp, text + "\n"), fragment).cited_outlet == outlet
+
+
+def test_outlets_short_form_and_later_mentions(nlp: Language) -> None:
+    from quotes import outlets
+
+    doc = nlp(
+        parse_text(
+            "The factory will shut in May, Kestrel Media reported.\n\n"
+            "Kestrel said the owners had already sold the land.\n"
+        )
+    )
+    assert outlets.mark_article_outlets(doc) == ["Kestrel Media"]
+    marked = [(e.text, e.ent_id_) for e in doc.ents if e.label_ == "OUTLET"]
+    assert marked == [("Kestrel Media", "Kestrel Media"), ("Kestrel", "Kestrel Media")]
+
+
+def test_outlets_names_that_are_not_outlets_stay_unmarked(nlp: Language) -> None:
+    from quotes import outlets
+
+    doc = nlp(
+        parse_text(
+            "Apple reported that sales rose in March.\n"
+            "The minister told Parliament the budget was balanced.\n"
+        )
+    )
+    assert outlets.mark_article_outlets(doc) == []
+
+
+def test_outlets_abbreviated_alias_takes_the_registry_name() -> None:
+    from quotes import outlets
+
+    assert outlets.canonical_name("Australian Broadcasting Corp.") == (
+        "Australian Broadcasting Corporation"
+    )
+    assert outlets.canonical_name("ABC Australia") == "Australian Broadcasting Corporation"
+    assert outlets.canonical_name("the Kestrel Gazette") == "Kestrel Gazette"
+
+
+# --- passages: an interview goes on in the quotes that follow it ----------------------------------
+
+
+def test_provenance_told_outlet_covers_the_following_quotes(nlp: Language) -> None:
+    found = run(
+        nlp,
+        '"We have no plans to sell the club," chairman Ivo Brandt told Kestrel Sport Radio.\n\n'
+        '"The coach has two more years on his contract and he will stay."\n\n'
+        "Brandt added that the board would meet in June.\n\n"
+        "Fans gathered outside the stadium on Sunday evening.\n\n"
+        '"We want a new coach," supporter Mia Lund said.\n',
+    )
+    assert quote_with(found, "no plans to sell").cited_outlet == "Kestrel Sport Radio"
+    assert quote_with(found, "two more years").cited_outlet == "Kestrel Sport Radio"
+    assert quote_with(found, "board would meet").cited_outlet == "Kestrel Sport Radio"
+    # Another speaker, after other material, is not part of the interview.
+    assert quote_with(found, "new coach").cited_outlet is None
+
+
+def test_provenance_speaking_to_outlet(nlp: Language) -> None:
+    found = run(
+        nlp,
+        "Speaking to CNN, the governor said the bridge would reopen in a week.\n\n"
+        "The governor also said the repairs would cost less than expected.\n",
+    )
+    assert quote_with(found, "bridge would reopen").cited_outlet == "CNN"
