@@ -23,7 +23,7 @@ import sqlite_utils
 import typer
 from rich import box
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 from rich.text import Text
 
@@ -383,26 +383,41 @@ def ingest(
         curl -s https://example.com/story.html | quotes ingest - --outlet Reuters
     """
     console = _stderr_console()
+    from . import nlp, pipeline
+    from .progress import Meter, expected_articles
+
+    # Articles done of the total (when the inputs tell it), words per second, time left: moved
+    # on by every article, processed or skipped as already stored.
+    meter = Meter(total=expected_articles(paths))
     progress = Progress(
         SpinnerColumn(),
-        TextColumn("articles: {task.completed}"),
+        BarColumn(bar_width=20),
+        TextColumn("{task.fields[meter]}"),
         TimeElapsedColumn(),
         TextColumn("{task.description}"),
         console=console,
         transient=True,
         disable=not console.is_terminal,
     )
-    from . import nlp, pipeline
-
     with _errors(), progress:
-        task = progress.add_task("loading the spaCy pipeline", total=None)
+        task = progress.add_task(
+            "loading the spaCy pipeline", total=meter.total, meter=meter.line()
+        )
         # Load the pipeline before opening the database, so that a bad --model leaves no
         # empty database behind; `nlp.load` is cached, so `ingest` reuses this load.
         nlp.load(model)
-        progress.update(task, description="reading")
+        meter = Meter(total=meter.total)
+        progress.update(task, description="reading", meter=meter.line())
 
         def advance(article: Article) -> None:
-            progress.update(task, advance=1, description=_clip(article.source, 50))
+            meter.add(article.text)
+            progress.update(
+                task, advance=1, description=_clip(article.source, 50), meter=meter.line()
+            )
+
+        def skipped(article: Article) -> None:
+            meter.add(None)
+            progress.update(task, advance=1, meter=meter.line())
 
         with _database(db, create=True) as database:
             result = pipeline.ingest(
@@ -414,6 +429,7 @@ def ingest(
                 batch_size=batch_size,
                 on_error=_report_failure(console),
                 on_article=advance,
+                on_skipped=skipped,
             )
     typer.echo(_ingest_summary(result, db))
     if result.failures:

@@ -43,7 +43,10 @@ class IngestReport:
 
 
 def _new_only(
-    db: sqlite_utils.Database, articles: Iterable[Article], report: IngestReport
+    db: sqlite_utils.Database,
+    articles: Iterable[Article],
+    report: IngestReport,
+    on_skipped: Callable[[Article], None] | None = None,
 ) -> Iterator[Article]:
     """Articles not stored yet: a re-ingest parses nothing it has seen."""
     seen: set[str] = set()
@@ -51,6 +54,8 @@ def _new_only(
         report.articles_read += 1
         if article.id in seen or db["articles"].count_where("id = ?", [article.id]):
             report.articles_skipped += 1
+            if on_skipped is not None:
+                on_skipped(article)
             continue
         seen.add(article.id)
         yield article
@@ -66,14 +71,16 @@ def ingest(
     batch_size: int = 50,
     on_error: Callable[[Failure], None] | None = None,
     on_article: Callable[[Article], None] | None = None,
+    on_skipped: Callable[[Article], None] | None = None,
 ) -> IngestReport:
     """Read `paths`, extract every statement and store it in `db`.
 
     Bad inputs, and articles whose processing fails, are reported through `on_error` (and kept
     in the report) and never stop the others; `on_article` is called after each article is
-    processed (for a progress bar). `n_process` above 1 runs the processing in that many
-    worker processes (`process_parallel`) while this one reads and writes. Afterwards speaker
-    name variants across the database are merged and contradictions found.
+    processed (for a progress bar), `on_skipped` with each one skipped as already stored.
+    `n_process` above 1 runs the processing in that many worker processes
+    (`process_parallel`) while this one reads and writes. Afterwards speaker name variants
+    across the database are merged and contradictions found.
     """
     report = IngestReport()
 
@@ -83,7 +90,9 @@ def ingest(
             on_error(failure)
 
     model_ = nlp.load(model)
-    articles = _new_only(db, read_articles(paths, outlet=outlet, on_error=failed), report)
+    articles = _new_only(
+        db, read_articles(paths, outlet=outlet, on_error=failed), report, on_skipped
+    )
     if n_process > 1:
         processed = process_parallel(articles, model=model, workers=n_process, on_error=failed)
     else:

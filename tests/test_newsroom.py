@@ -486,3 +486,57 @@ def test_claimreview_claim_loses_the_quotes_punctuation() -> None:
     item = {"claim": claim, "denial": denial, "score": 0.5, "reason": "r"}
     review = json.loads(report.to_claimreview([item]))[0]
     assert review["claimReviewed"] == "The pier stays open all winter"
+
+
+# --- progress ------------------------------------------------------------------------------------
+
+
+def test_expected_articles_counts_what_the_inputs_hold(tmp_path: Path) -> None:
+    from quotes.progress import expected_articles
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("One story.")
+    (folder / "sub" / "b.html").write_text("<p>Another.</p>")
+    (folder / ".hidden.txt").write_text("not read")
+    (folder / "notes.md").write_text("not an input")
+    lines = tmp_path / "many.jsonl"
+    lines.write_text('{"text": "x"}\n\n{"text": "y"}\n{"text": "z"}\n')
+    assert expected_articles([str(folder)]) == 2
+    assert expected_articles([str(folder), str(lines)]) == 5
+    assert expected_articles([str(lines), "-"]) is None
+    (tmp_path / "list.json").write_text("[]")
+    assert expected_articles([str(tmp_path / "list.json")]) is None
+
+
+def test_meter_moves_per_article_with_rate_and_time_left() -> None:
+    from quotes.progress import Meter
+
+    meter = Meter(total=4, started=0.0)
+    assert meter.seconds_left() is None
+    meter.add("one two three")
+    meter.add(None)
+    assert (meter.articles, meter.words) == (2, 3)
+    left = meter.seconds_left()
+    assert left is not None and left > 0
+    line = meter.line()
+    assert line.startswith("2/4 articles, ") and "words/s" in line and line.endswith(" left")
+    assert Meter().line().startswith("0 articles, ")
+
+
+def test_ingest_reports_skipped_articles_to_the_progress(tmp_path: Path) -> None:
+    from quotes import pipeline
+
+    db = open_db(tmp_path / "q.db")
+    story = story_jsonl(tmp_path / "a.jsonl", "May")
+    done: list[str] = []
+    skipped: list[str] = []
+    pipeline.ingest([str(story)], db, on_article=lambda a: done.append(a.id))
+    pipeline.ingest(
+        [str(story)],
+        db,
+        on_article=lambda a: done.append(a.id),
+        on_skipped=lambda a: skipped.append(a.id),
+    )
+    assert len(done) == 1 and skipped == done
+    db.close()
