@@ -159,6 +159,24 @@ def _errors() -> Iterator[None]:
 
 
 @contextmanager
+def _connected(address: str | None) -> Iterator[Any]:
+    """The Dask cluster at `address` (`quotes.cluster`), or None; a bad address exits 2."""
+    if address is None:
+        yield None
+        return
+    # Dask is imported only here: the other commands never pay for it.
+    from . import cluster
+
+    try:
+        connection = cluster.connect(address)
+    except cluster.ClusterAddressError as e:
+        typer.echo(f"Error: --cluster: {e}", err=True)
+        raise typer.Exit(2) from e
+    with connection:
+        yield connection
+
+
+@contextmanager
 def _database(
     path: Path, *, create: bool = False, write: bool = False
 ) -> Iterator[sqlite_utils.Database]:
@@ -366,6 +384,17 @@ def ingest(
     batch_size: Annotated[
         int, typer.Option(min=1, help="Articles written per database transaction.")
     ] = 50,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS",
+            help="Parse and extract on a Dask cluster: a scheduler's address "
+            "(tcp://host:8786), or local:N to start N worker processes here. The inputs are "
+            "cut into partitions for the workers; this process stores the results "
+            "(docs/scale.md).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Read articles and store every attributed statement in the database.
 
@@ -381,7 +410,11 @@ def ingest(
     Example:
         quotes ingest seeds/*.txt --db quotes.db
         curl -s https://example.com/story.html | quotes ingest - --outlet Reuters
+        quotes ingest crawl.jsonl --cluster tcp://scheduler:8786
     """
+    if cluster is not None and workers > 1:
+        typer.echo("Error: --workers and --cluster do not go together", err=True)
+        raise typer.Exit(2)
     console = _stderr_console()
     from . import nlp, pipeline
     from .progress import Meter, expected_articles
@@ -411,15 +444,21 @@ def ingest(
 
         def advance(article: Article) -> None:
             meter.add(article.text)
-            progress.update(
-                task, advance=1, description=_clip(article.source, 50), meter=meter.line()
-            )
+            if cluster is None:
+                progress.update(
+                    task, advance=1, description=_clip(article.source, 50), meter=meter.line()
+                )
+            else:
+                progress.update(task, advance=1, meter=meter.line())
 
         def skipped(article: Article) -> None:
             meter.add(None)
             progress.update(task, advance=1, meter=meter.line())
 
-        with _database(db, create=True) as database:
+        def partition_done(done: int, total: int) -> None:
+            progress.update(task, description=f"partitions: {done}/{total}")
+
+        with _connected(cluster) as connection, _database(db, create=True) as database:
             result = pipeline.ingest(
                 paths,
                 database,
@@ -430,6 +469,8 @@ def ingest(
                 on_error=_report_failure(console),
                 on_article=advance,
                 on_skipped=skipped,
+                cluster=connection,
+                on_partition=partition_done,
             )
     typer.echo(_ingest_summary(result, db))
     if result.failures:

@@ -19,3 +19,11 @@ class DatabaseError(QuotesError):
 
 class NotFound(QuotesError):
     """A requested record does not exist."""
+
+
+class ClusterError(QuotesError):
+    """A Dask cluster could not run an ingest (`quotes.cluster`)."""
+
+
+class ClusterAddressError(ClusterError):
+    """No Dask scheduler at the address given, or an address that is not one (a usage error)."""

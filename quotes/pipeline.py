@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 import threadpoolctl
@@ -22,6 +23,10 @@ from . import canonical, contradictions, editors, nlp, query, store, tagger
 from .ingest import read_articles
 from .models import Article, Failure, Quote
 from .process import canonicalize, process
+
+if TYPE_CHECKING:
+    # Only a cluster ingest imports Dask (`quotes.cluster`).
+    from .cluster import Cluster
 
 
 @dataclass(slots=True)
@@ -72,6 +77,8 @@ def ingest(
     on_error: Callable[[Failure], None] | None = None,
     on_article: Callable[[Article], None] | None = None,
     on_skipped: Callable[[Article], None] | None = None,
+    cluster: Cluster | None = None,
+    on_partition: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
     """Read `paths`, extract every statement and store it in `db`.
 
@@ -81,6 +88,10 @@ def ingest(
     `n_process` above 1 runs the processing in that many worker processes
     (`process_parallel`) while this one reads and writes. Afterwards speaker name variants
     across the database are merged and contradictions found.
+
+    With `cluster` (`quotes.cluster.connect`), the reading and processing run on its workers
+    instead, partition by partition (`on_partition(done, total)` after each), and this process
+    stores what they return in input order; every other step is the same.
     """
     report = IngestReport()
 
@@ -89,14 +100,27 @@ def ingest(
         if on_error is not None:
             on_error(failure)
 
-    model_ = nlp.load(model)
-    articles = _new_only(
-        db, read_articles(paths, outlet=outlet, on_error=failed), report, on_skipped
-    )
-    if n_process > 1:
-        processed = process_parallel(articles, model=model, workers=n_process, on_error=failed)
+    def read(count: int) -> None:
+        report.articles_read += count
+
+    if cluster is not None:
+        # Articles already stored are skipped when saving (`store.save`), not before.
+        processed: Iterator[_Result] = cluster.process(
+            paths,
+            model=model,
+            outlet=outlet,
+            on_error=failed,
+            on_read=read,
+            on_partition=on_partition,
+        )
     else:
-        processed = process(articles, nlp_=model_, on_error=failed)
+        articles = _new_only(
+            db, read_articles(paths, outlet=outlet, on_error=failed), report, on_skipped
+        )
+        if n_process > 1:
+            processed = process_parallel(articles, model=model, workers=n_process, on_error=failed)
+        else:
+            processed = process(articles, nlp_=nlp.load(model), on_error=failed)
     results = _notify(processed, on_article)
     stats = store.save(db, results, batch_size=batch_size)
     report.articles_new = stats.articles_new
