@@ -314,3 +314,22 @@ def m005_issue19_editors(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     db.execute("create index if not exists articles_url on articles(url)")
+
+
+# m006: `quote_triples` with `speaker_mention`, how the article names the speaker, next to the
+# canonical name: a speaker the extractor could not name ("a Commission spokesperson") is no
+# longer a blank cell.
+QUOTE_TRIPLES_V3_SQL = QUOTE_TRIPLES_V2_SQL.replace(
+    "  speakers.name as speaker,\n",
+    "  speakers.name as speaker,\n  quotes.speaker_mention as speaker_mention,\n",
+)
+
+
+@migrations()
+def m006_issue19_statements(db: sqlite_utils.Database) -> None:
+    """`quote_triples` shows each statement's speaker mention beside the canonical speaker.
+
+    Only `quote_triples` is replaced: the views reading it (`contradiction_pairs`) name their
+    columns, and SQLite resolves a view's names when it is read.
+    """
+    db.create_view("quote_triples", QUOTE_TRIPLES_V3_SQL, replace=True)

@@ -139,7 +139,8 @@ TABLES: dict[str, dict[str, Any]] = {
         "fts_pk": "quote_rowid",
         "columns": {
             "published": "Publication date of the article",
-            "speaker": "Canonical speaker name",
+            "speaker": "Canonical speaker name (blank when the article does not name them)",
+            "speaker_mention": "How the article names the speaker, e.g. a Commission spokesperson",
             "speaker_title": "The speaker's title or role",
             "content": "What was said",
             "kind": "direct, indirect or mixed",
@@ -158,9 +159,10 @@ TABLES: dict[str, dict[str, Any]] = {
     "contradiction_pairs": {
         "title": "Contradictions",
         "description": "One row per contradiction: the claim and the denial that answers it "
-        "side by side, newest denial first.",
+        "side by side, strongest first.",
         "facets": ["claim_speaker", "denial_speaker"],
-        "sort_desc": "denial_published",
+        # The strongest pairs first: what an editor should look at before the rest.
+        "sort_desc": "score",
         "columns": {
             "score": "How strongly the two contradict, 0 to 1",
             "claim_speaker": "Who made the claim",
@@ -379,6 +381,8 @@ def metadata(db_path: str | Path) -> dict[str, Any]:
         "databases": {
             name: {
                 "description": "Articles, the statements quoted in them and who made them.",
+                # The database page leads with the two views a reader starts from.
+                "description_html": _start_here(name),
                 "tables": TABLES,
                 "queries": QUERIES,
             }

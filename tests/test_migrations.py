@@ -197,6 +197,7 @@ def test_migrations_quote_triples_view(db: sqlite_utils.Database) -> None:
             "quote_rowid": 1,
             "published": "2024-03-01",
             "speaker": "Dmitry Peskov",
+            "speaker_mention": None,
             "speaker_title": "spokesman",
             "content": "No",
             "kind": "direct",
@@ -224,6 +225,7 @@ def test_migrations_reapply_is_a_no_op(db: sqlite_utils.Database) -> None:
         {"migration_set": "quotes", "name": "m003_quote_outlets"},
         {"migration_set": "quotes", "name": "m004_newest_first_indexes"},
         {"migration_set": "quotes", "name": "m005_issue19_editors"},
+        {"migration_set": "quotes", "name": "m006_issue19_statements"},
     ]
 
 

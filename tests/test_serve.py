@@ -130,7 +130,7 @@ def test_serve_metadata_labels_facets_and_sorting(db_path: Path) -> None:
         {"date": "published"},
     ]
     assert tables["quote_triples"]["sort_desc"] == tables["articles"]["sort_desc"] == "published"
-    assert tables["contradiction_pairs"]["sort_desc"] == "denial_published"
+    assert tables["contradiction_pairs"]["sort_desc"] == "score"
     assert "character offset into articles.text" in tables["quotes"]["columns"]["start"]
 
 
@@ -220,9 +220,10 @@ async def test_serve_quote_triples_facets_and_order(ds: Datasette) -> None:
 async def test_serve_quote_triples_reads_as_statements(ds: Datasette) -> None:
     rows = await get_json(ds, "/quotes/quote_triples.json?_shape=array&speaker=Dmitry+Peskov")
     claim = next(row for row in rows if row["quote_id"] == qid(CLAIM))
-    assert list(claim)[:10] == [
+    assert list(claim)[:11] == [
         "published",
         "speaker",
+        "speaker_mention",
         "speaker_title",
         "content",
         "kind",
@@ -518,3 +519,48 @@ def test_serve_missing_database(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="No database at"):
         serve(tmp_path / "missing.db", port=0)
     assert not (tmp_path / "missing.db").exists()
+
+
+async def test_serve_statements_hide_ids_and_offsets_until_asked(ds: Datasette) -> None:
+    page = (await ds.client.get("/quotes/quote_triples")).text
+    for column in ("quote_id", "article_id", "start", "end", "quote_rowid"):
+        assert f"body:not(.show-ids) .rows-and-columns .col-{column}" in page
+    assert "classList.toggle('show-ids')" in page
+    # Other tables show every column.
+    assert "body:not(.show-ids)" not in (await ds.client.get("/quotes/quotes")).text
+
+
+async def test_serve_database_page_leads_with_statements_and_contradictions(
+    ds: Datasette,
+) -> None:
+    page = (await ds.client.get("/quotes")).text
+    statements = page.index('href="/quotes/quote_triples"')
+    contradictions = page.index('href="/quotes/contradiction_pairs"')
+    first_table = page.index('href="/quotes/articles"')
+    assert statements < first_table and contradictions < first_table
+
+
+async def test_serve_contradictions_strongest_first(ds: Datasette) -> None:
+    page = (await ds.client.get("/quotes/contradiction_pairs")).text
+    assert "score&nbsp;▲" in page or "sorted by score descending" in page
+
+
+async def test_serve_statements_show_unnamed_speakers_mentions(tmp_path: Path) -> None:
+    path = tmp_path / "quotes.db"
+    db = open_db(path)
+    unnamed = make_quote(
+        "u1",
+        0,
+        "The timetable is under review",
+        speaker=None,
+        speaker_kind=None,
+        speaker_title=None,
+        speaker_mention=Mention("a Port Authority spokesperson", 40, 69),
+    )
+    save(db, [(Article("u1", "text", "u1.txt", title="U"), [unnamed])])
+    db.close()
+    datasette = make_datasette(path)
+    rows = await get_json(datasette, "/quotes/quote_triples.json?_shape=array")
+    assert [(r["speaker"], r["speaker_mention"]) for r in rows] == [
+        (None, "a Port Authority spokesperson")
+    ]
