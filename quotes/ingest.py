@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import partial
@@ -24,7 +25,6 @@ from urllib.parse import urlsplit
 import charset_normalizer
 import trafilatura
 from dateutil import parser as date_parser
-from textacy.preprocessing import normalize
 from trafilatura.settings import Document, set_date_params
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -43,8 +43,13 @@ SUFFIXES = (".txt", *HTML_SUFFIXES, ".jsonl", *WARC_SUFFIXES)
 # A first line longer than this is a paragraph, not a title.
 MAX_TITLE_LENGTH = 200
 
-# Quotation marks textacy's table leaves alone (low-9, reversed-9, guillemets).
-_EXTRA_QUOTES = str.maketrans("„‟«»‚‛‹›", "\"\"\"\"''''")
+# Curly quotes, primes and accents as ASCII quotes: textacy's `normalize.quotation_marks` table
+# (the first seven), then the marks it leaves alone (low-9, reversed-9, guillemets). Done here,
+# not by importing textacy, which takes a second to import (scikit-learn, scipy) for three
+# one-line functions; tests/test_startup.py checks both give the same ids.
+_QUOTES = str.maketrans("ʼ‘’´`“”„‟«»‚‛‹›", "'''''\"\"\"\"\"\"''''")
+# What textacy's `normalize.whitespace` drops (`str.split` does not count them as white space).
+_ZERO_WIDTH = re.compile(r"[\u200B\u2060\uFEFF]+")
 
 # Byte-order marks other than UTF-8's; UTF-32 first, since its LE mark starts with UTF-16's.
 _WIDE_BOMS = (
@@ -485,10 +490,8 @@ def _newlines(text: str) -> str:
 
 def _identity_text(text: str) -> str:
     # Quotes first: NFKC would turn the acute accent textacy maps to `'` into a combining mark.
-    text = normalize.quotation_marks(text).translate(_EXTRA_QUOTES)
-    text = normalize.unicode(text, form="NFKC")
-    # `whitespace` drops zero-width spaces, which `str.split` does not count as white space.
-    return " ".join(normalize.whitespace(text).split())
+    text = unicodedata.normalize("NFKC", text.translate(_QUOTES))
+    return " ".join(_ZERO_WIDTH.sub("", text).split())
 
 
 # --- publishers -----------------------------------------------------------------------------

@@ -13,7 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from quotes import ingest
 from quotes.store import open_db
 
 # Modules a read command must never import: the parser, textacy (which brings scikit-learn and
@@ -122,3 +125,20 @@ def test_extract_does_import_the_parser(tmp_path: Path) -> None:
     out = _loaded("extract", str(article))
     assert out["code"] == 0
     assert {"spacy", "quotes.nlp", "quotes.tagger"} <= set(out["loaded"])
+
+
+# Characters the identity normalisation treats specially, mixed into arbitrary text.
+_SPECIAL = "ʼ‘’´`“”„‟«»‚‛‹›\"' \t\n\r\v\f\u00a0\u2009\u200b\u2060\ufeff\u0301e\u2026\ufb01"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_SPECIAL) | st.characters(), max_size=60))
+def test_article_ids_are_what_the_textacy_normalisation_gave(text: str) -> None:
+    # The ids of stored articles must not change now that textacy is not imported: the same
+    # steps as before (textacy's quotation marks, then the extra marks, NFKC, whitespace).
+    normalize = pytest.importorskip("textacy.preprocessing").normalize
+    extra = str.maketrans("„‟«»‚‛‹›", "\"\"\"\"''''")
+    before = normalize.quotation_marks(text).translate(extra)
+    before = normalize.unicode(before, form="NFKC")
+    before = " ".join(normalize.whitespace(before).split())
+    assert ingest._identity_text(text) == before
