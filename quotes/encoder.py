@@ -7,10 +7,16 @@ layers of all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0; 22.7 M parameters
 in layers 4 and 6. This is the knowledge of words the corpus alone cannot teach: most missed
 attributions have a cue never seen as one in training (docs/model-card.md).
 
-The forward pass is plain numpy (no torch): BERT's embeddings, then per layer self-attention
-and a GELU feed-forward, each followed by layer norm. Paragraphs (lines) are encoded
-separately, as in training; a paragraph longer than `WINDOW` pieces is read in overlapping
-windows. The word pieces come from the model's own `tokenizer.json` (Hugging Face `tokenizers`).
+The forward pass (no torch): BERT's embeddings in numpy, then the 6 layers (self-attention and a
+GELU feed-forward, each followed by layer norm) in ONNX Runtime, from a graph built at load time
+out of the shipped weights (nothing but `weights.npz` ships). The linear layers multiply by the
+shipped 8-bit weights as they are; their inputs are quantised to 8 bits on the fly
+(`DynamicQuantizeMatMul`), where `INT8` says. `forward_numpy` is the same pass in float32 numpy,
+the reference the tests hold the runtime to. The runtime uses one thread: the parallelism is
+the ingest's worker processes (one session, built before they fork, serves them all). Paragraphs
+(lines) are encoded separately, as in training; a paragraph longer than `WINDOW` pieces is read
+in overlapping windows. The word pieces come from the model's own `tokenizer.json` (Hugging Face
+`tokenizers`).
 
 The component `quotes_context` puts the vectors in `doc.user_data[CONTEXT_KEY]` for the NER's
 `quotes.ContextVectors.v1` layer (quotes/features.py); training reads them from the corpus.
@@ -104,10 +110,21 @@ def _gelu(x: numpy.ndarray) -> numpy.ndarray:
     return y
 
 
-class Encoder:
-    """all-MiniLM-L6-v2 from a folder of `weights.npz` (8-bit) and `tokenizer.json`."""
+# The linear layers whose inputs are quantised to 8 bits on the fly (the rest multiply float32
+# inputs by the dequantised 8-bit weights). Names as in `weights.npz`: qkv, out, up, down.
+INT8 = frozenset({"qkv", "out", "up", "down"})
+# ONNX Runtime's threads for one encoder (see the module's doc).
+THREADS = 1
 
-    def __init__(self, folder: Path) -> None:
+
+class Encoder:
+    """all-MiniLM-L6-v2 from a folder of `weights.npz` (8-bit) and `tokenizer.json`.
+
+    `exact`: run the float32 numpy pass (`forward_numpy`) instead of the runtime, as the
+    training corpus did for the shipped tagger (`make train` reproduces it so).
+    """
+
+    def __init__(self, folder: Path, *, exact: bool = False) -> None:
         from tokenizers import Tokenizer
 
         self.folder = Path(folder)
@@ -117,15 +134,63 @@ class Encoder:
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
         with numpy.load(io.BytesIO(self.files[WEIGHTS])) as stored:
-            self.w = {name: _dequantized(stored, name) for name in _names(stored.files)}
+            self.stored = {name: stored[name] for name in stored.files}
+        # The word-piece table stays in 4 bits (47 MB as float32): rows are dequantised as read.
+        self.embed = {
+            name: _dequantized(self.stored, name)
+            for name in ("position", "token_type", "embed_ln_g", "embed_ln_b")
+        }
+        self.exact = exact
+        self._float: dict[str, numpy.ndarray] | None = None
+        # Built now, so that an ingest's workers, forked after the load, share it (and its
+        # weights) rather than each building its own.
+        self._session: Any = None
+        if not exact:
+            self.session()
+
+    def words(self, ids: numpy.ndarray) -> numpy.ndarray:
+        """The word-piece embeddings of `ids` (any shape), float32."""
+        flat = ids.reshape(-1)
+        rows = dequantize4(self.stored["word.q4"][flat], self.stored["word.scale4"][flat])
+        return rows.reshape(*ids.shape, WIDTH)
+
+    def embeddings(
+        self, ids: numpy.ndarray, mask: numpy.ndarray
+    ) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """The layers' inputs: embedded pieces and the attention mask's additive bias."""
+        e = self.embed
+        length = ids.shape[1]
+        x = self.words(ids) + e["position"][:length][None] + e["token_type"][0]
+        x = _layer_norm(x, e["embed_ln_g"], e["embed_ln_b"])
+        negative = ((1.0 - mask) * -1e4)[:, None, None, :].astype(numpy.float32)
+        return x.astype(numpy.float32, copy=False), negative
+
+    def session(self) -> Any:
+        """The ONNX Runtime session of the 6 layers, built on first use."""
+        if self._session is None:
+            self._session = _session(self.stored, threads=THREADS)
+        return self._session
 
     def forward(self, ids: numpy.ndarray, mask: numpy.ndarray) -> numpy.ndarray:
         """(batch, pieces) ids and 0/1 mask -> the mean of the `READ_LAYERS` outputs."""
-        w = self.w
+        if self.exact:
+            return self.forward_numpy(ids, mask)
+        # One row at a time, without its padding: the 8-bit inputs take their scale from the
+        # whole input, so a row's vectors must not depend on what it is batched with.
+        session = self.session()
+        out = numpy.zeros((*ids.shape, WIDTH), numpy.float32)
+        for row, n in enumerate(mask.sum(1).astype(int).tolist()):
+            x, negative = self.embeddings(ids[row : row + 1, :n], mask[row : row + 1, :n])
+            out[row, :n] = session.run(["out"], {"x": x, "negative": negative})[0][0]
+        return out
+
+    def forward_numpy(self, ids: numpy.ndarray, mask: numpy.ndarray) -> numpy.ndarray:
+        """`forward` in float32 numpy, every weight dequantised: the reference for the tests."""
+        if self._float is None:
+            self._float = {name: _dequantized(self.stored, name) for name in _names(self.stored)}
+        w = self._float
         batch, length = ids.shape
-        x = w["word"][ids] + w["position"][:length][None] + w["token_type"][0]
-        x = _layer_norm(x, w["embed_ln_g"], w["embed_ln_b"])
-        negative = ((1.0 - mask) * -1e4)[:, None, None, :].astype(numpy.float32)
+        x, negative = self.embeddings(ids, mask)
         head = WIDTH // HEADS
         out = numpy.zeros_like(x)
         for i in range(LAYERS):
@@ -243,10 +308,10 @@ def _names(files: Iterable[str]) -> list[str]:
 
 
 def _dequantized(stored: Any, name: str) -> numpy.ndarray:
-    if name + ".q4" in stored.files:
+    if name + ".q4" in stored:
         matrix = dequantize4(stored[name + ".q4"], stored[name + ".scale4"])
         return matrix if name == "word" else numpy.ascontiguousarray(matrix.T)
-    if name + ".q" in stored.files:
+    if name + ".q" in stored:
         ints = stored[name + ".q"].astype(numpy.float32)
         matrix = ints * stored[name + ".scale"][:, None]
         # Linear layers are stored as (out, in) rows; the forward pass multiplies x @ (in, out).
@@ -256,6 +321,101 @@ def _dequantized(stored: Any, name: str) -> numpy.ndarray:
             else numpy.ascontiguousarray(matrix.T)
         )
     return numpy.asarray(stored[name], dtype=numpy.float32)
+
+
+def graph(stored: Any, int8: frozenset[str] = INT8) -> Any:
+    """The 6 layers as an ONNX model (`onnx.ModelProto`) made from the stored weights.
+
+    Inputs `x` (batch, pieces, WIDTH), the embedded pieces, and `negative` (batch, 1, 1,
+    pieces), the mask's bias; output `out`, the mean of the `READ_LAYERS` outputs.
+    """
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes: list[Any] = []
+    weights: list[Any] = []
+
+    def constant(name: str, value: numpy.ndarray) -> str:
+        weights.append(numpy_helper.from_array(numpy.ascontiguousarray(value), name))
+        return name
+
+    def op(kind: str, inputs: list[str], n: int = 1, domain: str = "", **attrs: Any) -> Any:
+        outputs = [f"{kind}_{len(nodes)}_{j}" for j in range(n)]
+        nodes.append(helper.make_node(kind, inputs, outputs, domain=domain, **attrs))
+        return outputs[0] if n == 1 else outputs
+
+    def linear(x: str, name: str) -> str:
+        bias = constant(name + "_b", numpy.asarray(stored[name + "_b"], numpy.float32))
+        ints, scale = stored[name + ".q"], stored[name + ".scale"].astype(numpy.float32)
+        if name.split(".")[1] in int8:
+            # (out, in) rows of 8-bit integers, a scale per row: B = ints.T, a scale per column.
+            b = constant(name + "_q", ints.T)
+            zero = constant(name + "_zero", numpy.zeros(len(scale), numpy.int8))
+            inputs = [x, b, constant(name + "_scale", scale), zero, bias]
+            return str(op("DynamicQuantizeMatMul", inputs, domain="com.microsoft"))
+        matrix = constant(name + "_w", (ints.astype(numpy.float32) * scale[:, None]).T)
+        return str(op("Add", [op("MatMul", [x, matrix]), bias]))
+
+    def layer_norm(x: str, gain: str, bias: str) -> str:
+        g = constant(gain, numpy.asarray(stored[gain], numpy.float32))
+        b = constant(bias, numpy.asarray(stored[bias], numpy.float32))
+        return str(op("LayerNormalization", [x, g, b], axis=-1, epsilon=1e-12))
+
+    head = WIDTH // HEADS
+    heads = constant("heads", numpy.array([0, 0, HEADS, head], numpy.int64))
+    width = constant("width", numpy.array([0, 0, WIDTH], numpy.int64))
+    thirds = constant("thirds", numpy.array([WIDTH] * 3, numpy.int64))
+    scale = constant("scale", numpy.array(1.0 / numpy.sqrt(head), numpy.float32))
+    x, read = "x", []
+    for i in range(LAYERS):
+        p = f"{i}."
+        q, k, v = op("Split", [linear(x, p + "qkv"), thirds], n=3, axis=-1)
+        q = op("Transpose", [op("Reshape", [q, heads])], perm=[0, 2, 1, 3])
+        k = op("Transpose", [op("Reshape", [k, heads])], perm=[0, 2, 3, 1])
+        v = op("Transpose", [op("Reshape", [v, heads])], perm=[0, 2, 1, 3])
+        att = op("Add", [op("Mul", [op("MatMul", [q, k]), scale]), "negative"])
+        att = op("Softmax", [att], axis=-1)
+        ctx = op("Transpose", [op("MatMul", [att, v])], perm=[0, 2, 1, 3])
+        ctx = op("Reshape", [ctx, width])
+        x = layer_norm(op("Add", [linear(ctx, p + "out"), x]), p + "ln1_g", p + "ln1_b")
+        h = op("Gelu", [linear(x, p + "up")], approximate="tanh")
+        x = layer_norm(op("Add", [linear(h, p + "down"), x]), p + "ln2_g", p + "ln2_b")
+        if i + 1 in READ_LAYERS:
+            read.append(x)
+    mean = constant("mean", numpy.array(1.0 / len(read), numpy.float32))
+    total = read[0] if len(read) == 1 else op("Sum", read)
+    nodes.append(helper.make_node("Mul", [total, mean], ["out"]))
+    f = TensorProto.FLOAT
+    model = helper.make_model(
+        helper.make_graph(
+            nodes,
+            "all-MiniLM-L6-v2",
+            [
+                helper.make_tensor_value_info("x", f, [None, None, WIDTH]),
+                helper.make_tensor_value_info("negative", f, [None, 1, 1, None]),
+            ],
+            [helper.make_tensor_value_info("out", f, [None, None, WIDTH])],
+            weights,
+        ),
+        opset_imports=[helper.make_opsetid("", 20), helper.make_opsetid("com.microsoft", 1)],
+    )
+    model.ir_version = 10
+    return model
+
+
+def _session(stored: Any, *, threads: int, int8: frozenset[str] = INT8) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    # One thread creates no thread pool, so a session built before a fork works in the child.
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    # Threads that wait rather than spin: the machine is shared with other workers.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return onnxruntime.InferenceSession(
+        graph(stored, int8).SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
 
 
 def convert(safetensors: Path, tokenizer: Path, dest: Path) -> int:

@@ -221,3 +221,88 @@ def test_corpus_stores_a_vector_for_every_token(blank) -> None:
     for doc in docs:
         assert encoder.has_vectors(doc)
         assert doc.user_data[encoder.CONTEXT_KEY].dtype == numpy.float16
+
+
+# --------------------------------------------------------------------------------------------
+# the runtime against the numpy reference
+
+
+def _pieces(model: encoder.Encoder) -> tuple[numpy.ndarray, numpy.ndarray]:
+    texts = [
+        "The minister said on Monday that the talks had failed.",
+        "Officials, who spoke on condition of anonymity, denied it.",
+        "He left.",
+    ]
+    encodings = [model.tokenizer.encode(t, add_special_tokens=False).ids for t in texts]
+    length = max(len(e) for e in encodings) + 2
+    ids = numpy.zeros((len(texts), length), numpy.int64)
+    mask = numpy.zeros((len(texts), length), numpy.float32)
+    for row, e in enumerate(encodings):
+        ids[row, : len(e) + 2] = [encoder.CLS, *e, encoder.SEP]
+        mask[row, : len(e) + 2] = 1.0
+    return ids, mask
+
+
+@needs_encoder
+def test_the_float_graph_is_the_numpy_pass(model) -> None:
+    # Without 8-bit inputs the runtime's graph computes what numpy does, to rounding: a wrong
+    # transpose, head split or layer norm in the graph would be far off.
+    ids, mask = _pieces(model)
+    session = encoder._session(model.stored, threads=1, int8=frozenset())
+    x, negative = model.embeddings(ids, mask)
+    got = session.run(["out"], {"x": x, "negative": negative})[0]
+    want = model.forward_numpy(ids, mask)
+    real = mask.astype(bool)
+    assert numpy.allclose(got[real], want[real], atol=1e-3)
+
+
+@needs_encoder
+def test_8_bit_runtime_stays_near_the_numpy_pass(model) -> None:
+    ids, mask = _pieces(model)
+    real = mask.astype(bool)
+    got, want = model.forward(ids, mask)[real], model.forward_numpy(ids, mask)[real]
+    similarity = [cosine(a, b) for a, b in zip(got, want, strict=True)]
+    assert min(similarity) > 0.97 and numpy.mean(similarity) > 0.99
+    # It is not the numpy pass under another name: 8-bit inputs round.
+    assert not numpy.allclose(got, want, atol=1e-4)
+
+
+@needs_encoder
+def test_word_rows_are_dequantised_as_the_whole_table() -> None:
+    with numpy.load(ENCODER_DIR / encoder.WEIGHTS) as stored:
+        table = encoder.dequantize4(stored["word.q4"], stored["word.scale4"])
+    model = encoder.Encoder(ENCODER_DIR, exact=True)
+    ids = numpy.array([[101, 7592, 2088], [0, 30521, 102]])
+    assert numpy.array_equal(model.words(ids), table[ids])
+
+
+@needs_encoder
+def test_exact_encoder_runs_numpy_and_builds_no_session() -> None:
+    model = encoder.Encoder(ENCODER_DIR, exact=True)
+    assert model._session is None
+    ids, mask = _pieces(model)
+    assert numpy.array_equal(model.forward(ids, mask), model.forward_numpy(ids, mask))
+
+
+@needs_encoder
+def test_a_session_built_before_a_fork_works_in_the_child(model) -> None:
+    # An ingest's workers are forked after the tagger is loaded and use the parent's session.
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    global _FORKED
+    _FORKED = model  # the child has it by the fork, not by pickling (a session does not pickle)
+    ids, mask = _pieces(model)
+    here = model.forward(ids, mask)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        there = pool.apply(_forward_in_child, (ids, mask))
+    assert numpy.array_equal(here, there)
+
+
+_FORKED: encoder.Encoder | None = None
+
+
+def _forward_in_child(ids: numpy.ndarray, mask: numpy.ndarray) -> numpy.ndarray:
+    assert _FORKED is not None
+    return _FORKED.forward(ids, mask)

@@ -173,7 +173,8 @@ def convert(
 
 def add_context(docs: list[Doc], folder: Path, batch: int = 64) -> None:
     """Put the encoder's vectors of every token in each Doc's `user_data`."""
-    model = encoder.Encoder(folder)
+    # The float32 pass the shipped tagger was trained on (ingest runs the 8-bit runtime).
+    model = encoder.Encoder(folder, exact=True)
     for start in range(0, len(docs), batch):
         part = docs[start : start + batch]
         for doc, vectors in zip(part, model.doc_vectors(part), strict=True):
