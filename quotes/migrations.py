@@ -333,3 +333,59 @@ def m006_issue19_statements(db: sqlite_utils.Database) -> None:
     columns, and SQLite resolves a view's names when it is read.
     """
     db.create_view("quote_triples", QUOTE_TRIPLES_V3_SQL, replace=True)
+
+
+# m007: what the search box on Statements searches: each quote's words, who said it (canonical
+# name, the mention, the speaker's aliases at the time) and the outlets (cited, publisher).
+STATEMENT_SEARCH_ROWS = """
+select
+  quotes.rowid,
+  quotes.content,
+  trim(
+    coalesce(speakers.name, '') || ' ' || coalesce(quotes.speaker_mention, '') || ' ' ||
+    coalesce((select group_concat(alias, ' ') from speaker_aliases
+      where speaker_aliases.speaker_id = quotes.speaker_id), '')
+  ),
+  trim(coalesce(cited.name, '') || ' ' || coalesce(publisher.name, ''))
+from quotes
+  join articles on articles.id = quotes.article_id
+  left join speakers on speakers.id = quotes.speaker_id
+  left join outlets as cited on cited.id = quotes.cited_outlet_id
+  left join outlets as publisher on publisher.id = articles.publisher_id
+""".strip()
+STATEMENT_SEARCH_COLUMNS = "statements_fts (rowid, content, speaker, outlets)"
+
+
+@migrations()
+def m007_issue19_statement_search(db: sqlite_utils.Database) -> None:
+    """`statements_fts`: Statements' search box finds speakers and outlets, not only words.
+
+    Kept by triggers: a quote written, changed (a speaker merged into another) or deleted, and
+    a speaker renamed, rewrite its rows. `quotes_fts` stays the index of the quotes' words.
+    """
+    db.execute(
+        "create virtual table if not exists statements_fts"
+        " using fts5(content, speaker, outlets, tokenize='porter')"
+    )
+    insert = f"insert into {STATEMENT_SEARCH_COLUMNS} {STATEMENT_SEARCH_ROWS}"
+    db.executescript(
+        f"""
+        create trigger if not exists statements_ai after insert on quotes begin
+          {insert} where quotes.rowid = new.rowid;
+        end;
+        create trigger if not exists statements_ad after delete on quotes begin
+          delete from statements_fts where rowid = old.rowid;
+        end;
+        create trigger if not exists statements_au after update on quotes begin
+          delete from statements_fts where rowid = old.rowid;
+          {insert} where quotes.rowid = new.rowid;
+        end;
+        create trigger if not exists statements_speaker_au after update of name on speakers begin
+          delete from statements_fts
+            where rowid in (select rowid from quotes where speaker_id = new.id);
+          {insert} where quotes.speaker_id = new.id;
+        end;
+        """
+    )
+    db.execute("delete from statements_fts")
+    db.execute(insert)

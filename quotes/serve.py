@@ -135,7 +135,8 @@ TABLES: dict[str, dict[str, Any]] = {
         "facets": ["speaker", "cited_outlet", "publisher", "kind", {"date": "published"}],
         "sort_desc": "published",
         # A view has no rowid: searches go through the quote's rowid, which the index is keyed on.
-        "fts_table": "quotes_fts",
+        # Words, speakers (name, mention, aliases) and outlets: `Peskov` finds his statements.
+        "fts_table": "statements_fts",
         "fts_pk": "quote_rowid",
         "columns": {
             "published": "Publication date of the article",
@@ -214,6 +215,15 @@ TABLES: dict[str, dict[str, Any]] = {
             "alias": "A name as it may appear in articles or as a stored speaker",
             "speaker": "The canonical name of the speaker it belongs to",
             "added_at": "When the editor added it (UTC, ISO 8601)",
+        },
+    },
+    "statements_fts": {
+        "description": "Full-text index (FTS5, Porter stemming) behind the Statements search "
+        "box: each quote's words, speaker names and outlets, keyed by the quote's rowid.",
+        "columns": {
+            "content": "The quote content",
+            "speaker": "Canonical speaker name, the mention in the article, the speaker's aliases",
+            "outlets": "The cited outlet and the publisher",
         },
     },
     "quotes_fts": {

@@ -226,6 +226,7 @@ def test_migrations_reapply_is_a_no_op(db: sqlite_utils.Database) -> None:
         {"migration_set": "quotes", "name": "m004_newest_first_indexes"},
         {"migration_set": "quotes", "name": "m005_issue19_editors"},
         {"migration_set": "quotes", "name": "m006_issue19_statements"},
+        {"migration_set": "quotes", "name": "m007_issue19_statement_search"},
     ]
 
 

@@ -105,7 +105,9 @@ def test_serve_metadata_describes_every_table_and_column(db_path: Path) -> None:
     db = sqlite_utils.Database(db_path)
     tables = metadata(db_path)["databases"]["quotes"]["tables"]
     # FTS5 keeps its own shadow tables; Datasette hides them.
-    names = [n for n in db.table_names() if not n.startswith("quotes_fts_")] + db.view_names()
+    names = [
+        n for n in db.table_names() if not n.startswith(("quotes_fts_", "statements_fts_"))
+    ] + db.view_names()
     assert sorted(tables) == sorted(names)
     for name in names:
         assert tables[name]["description"]
@@ -564,3 +566,37 @@ async def test_serve_statements_show_unnamed_speakers_mentions(tmp_path: Path) -
     assert [(r["speaker"], r["speaker_mention"]) for r in rows] == [
         (None, "a Port Authority spokesperson")
     ]
+
+
+async def test_serve_statements_search_finds_speakers_and_outlets(ds: Datasette) -> None:
+    def found(rows: list[dict[str, Any]]) -> set[str]:
+        return {row["quote_id"] for row in rows}
+
+    by_name = await get_json(ds, "/quotes/quote_triples.json?_shape=array&_search=Zakharova")
+    assert found(by_name) == {qid(DENIAL)}
+    by_outlet = await get_json(ds, "/quotes/quote_triples.json?_shape=array&_search=Gazette")
+    assert qid(CLAIM) in found(by_outlet)
+    # A word of the quote and the speaker together.
+    both = await get_json(ds, "/quotes/quote_triples.json?_shape=array&_search=Peskov+agenda")
+    assert found(both) == {qid(CLAIM)}
+
+
+def test_statement_search_follows_merges_and_deletes(db_path: Path) -> None:
+    from quotes import editors
+
+    db = open_db(db_path)
+
+    def hits(term: str) -> int:
+        sql = "select count(*) from statements_fts where statements_fts match ?"
+        return int(db.execute(sql, [term]).fetchone()[0])
+
+    assert hits("Zakharova") == 1
+    editors.merge_speaker(db, "Maria Zakharova", "Maria V. Zakharova")
+    assert hits('"Maria V. Zakharova"') == 1
+    editors.rename_speaker(db, "Dmitry Peskov", "Dmitry S. Peskov")
+    assert hits('"Dmitry S. Peskov"') == hits("Peskov") >= 1
+    db.execute("delete from contradictions")
+    db.execute("delete from quote_outlets")
+    db.execute("delete from quotes")
+    assert db.execute("select count(*) from statements_fts").fetchone()[0] == 0
+    db.close()
