@@ -16,8 +16,9 @@ The chain of a statement runs from the outermost outlet to the one closest to th
 Outlets come from the registry (`data/outlets.jsonl`, the `OUTLET` entities of the pipeline);
 an outlet the registry does not know is still recognised by how the text describes it
 (`the Zorbex news agency`, `Zorbex newspaper`, `the TV channel Zorbex 24`, with the descriptive
-nouns of `data/outlet_nouns.txt`) and enters the chain under its name (`Zorbex`); so is one the text uses as an outlet with an
-outlet's name (`Kestrel Media reported`, `told Kestrel Sport Radio`; `outlets.py`).
+nouns of `data/outlet_nouns.txt`) and enters the chain under its name (`Zorbex`); so is one
+the text uses as an outlet with an outlet's name (`Kestrel Media reported`, `told Kestrel Sport
+Radio`; `outlets.py`).
 
 A statement given to an outlet (`told X`, `in an interview with X`, `Speaking to X, ...`) starts
 an interview: the statements of the same speaker in the paragraphs that directly follow take X
