@@ -315,13 +315,22 @@ def _report_failure(console: Console) -> Callable[[Failure], None]:
     return report_failure
 
 
+def _report_warning(console: Console) -> Callable[[Failure], None]:
+    def report_warning(warning: Failure) -> None:
+        console.print(f"warning {warning.source}: {warning.reason}", markup=False)
+
+    return report_warning
+
+
 def _ingest_summary(result: IngestReport, db: Path) -> str:
     """What this run did, then what the database holds: two sentences, never mixed."""
     totals = result.totals
     return (
         f"This run: {_plural(result.articles_read, 'article')} read, {result.articles_new} new, "
         f"{result.articles_updated} updated, {result.articles_skipped} already stored; "
-        f"{_plural(result.quotes, 'quote')} added. "
+        f"{_plural(result.quotes, 'quote')} added"
+        + (f", {_plural(len(result.warnings), 'warning')}" if result.warnings else "")
+        + ". "
         f"Database: {_plural(totals.get('articles', 0), 'article')}, "
         f"{_plural(totals.get('quotes', 0), 'quote')}, "
         f"{_plural(totals.get('contradictions', 0), 'contradiction')} -> {db}"
@@ -469,6 +478,7 @@ def ingest(
                 on_error=_report_failure(console),
                 on_article=advance,
                 on_skipped=skipped,
+                on_warning=_report_warning(console),
                 cluster=connection,
                 on_partition=partition_done,
             )

@@ -13,9 +13,11 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -78,7 +80,15 @@ WEB_ENCODINGS = (
 # Two defaults that differ in every field: a field parsed the same under both was in the string.
 _DATE_DEFAULTS = (datetime(2000, 1, 1, 0, 0), datetime(2001, 2, 2, 1, 1))
 
-_Item = Article | Failure
+
+@dataclass(frozen=True, slots=True)
+class _Warning:
+    """Said about an input that was still read (see `read_articles`' `on_warning`)."""
+
+    failure: Failure
+
+
+_Item = Article | Failure | _Warning
 
 
 def read_articles(
@@ -86,6 +96,7 @@ def read_articles(
     *,
     outlet: str | None = None,
     on_error: Callable[[Failure], None] | None = None,
+    on_warning: Callable[[Failure], None] | None = None,
 ) -> Iterator[Article]:
     """Read every article of `paths` (files, folders, or `-` for stdin), in order.
 
@@ -94,6 +105,10 @@ def read_articles(
         outlet: the publisher of every article read, overriding anything the inputs say.
         on_error: called with a `Failure` for each bad input; without it the first bad input
             raises `InputError`.
+        on_warning: called with a `Failure` for an input that was read, but not as it stands:
+            a file name that is not valid UTF-8 (stored as `safe_name` gives it), a text whose
+            lines mix encodings (each line decoded on its own). Without it, warnings are
+            dropped; the articles are read either way.
 
     Raises:
         InputError: for the first bad input, when `on_error` is None.
@@ -105,10 +120,29 @@ def read_articles(
         for item in _read_path(os.fspath(path), outlet):
             if isinstance(item, Article):
                 yield item
+            elif isinstance(item, _Warning):
+                if on_warning is not None:
+                    on_warning(item.failure)
             elif on_error is None:
                 raise InputError(f"{item.source}: {item.reason}")
             else:
                 on_error(item)
+
+
+def safe_name(path: str) -> str:
+    """`path` as text that can be stored and printed: bytes that are not UTF-8 as `\\xNN`.
+
+    On POSIX a file name is bytes, and Python gives the ones that are not UTF-8 as lone
+    surrogates, which SQLite (and a UTF-8 terminal) refuse. A valid name is returned as is.
+
+    >>> safe_name(os.fsdecode(b"caf\\xe9.txt"))
+    'caf\\\\xe9.txt'
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return path
 
 
 def article_id(text: str) -> str:
@@ -190,7 +224,36 @@ def _read_path(path: str, outlet: str | None) -> Iterator[_Item]:
     elif Path(path).is_dir():
         yield from _read_folder(Path(path), path, outlet)
     else:
-        yield from _guarded(path, partial(_read_file, Path(path), path, outlet))
+        yield from _read_one(Path(path), outlet)
+
+
+def _read_one(path: Path, outlet: str | None) -> Iterator[_Item]:
+    """The items of one file, named by its safe name; anything not a regular file refused."""
+    source = safe_name(str(path))
+    if source != str(path):
+        reason = f"file name is not valid UTF-8; stored as {source}"
+        yield _Warning(Failure(source, reason))
+    try:
+        # Following links, as `open` would; a FIFO or a device would block or never end.
+        mode = path.stat().st_mode
+    except OSError as e:
+        yield Failure(source, _os_reason(e))
+        return
+    if not stat.S_ISREG(mode):
+        yield Failure(source, f"not a regular file ({_file_kind(mode)})")
+        return
+    yield from _guarded(source, partial(_read_file, path, source, outlet))
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a folder"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a file")
 
 
 def _guarded(source: str, read: Callable[[], Iterator[_Item]]) -> Iterator[_Item]:
@@ -225,11 +288,11 @@ def _read_file(path: Path, source: str, outlet: str | None) -> Iterator[_Item]:
 def _read_folder(folder: Path, source: str, outlet: str | None) -> Iterator[_Item]:
     files, errors = _folder_files(folder)
     for error in errors:
-        yield Failure(str(error.filename or source), _os_reason(error))
+        yield Failure(safe_name(str(error.filename or source)), _os_reason(error))
     if not files and not errors:
-        yield Failure(source, "no .txt, .html or .jsonl files")
+        yield Failure(safe_name(source), "no .txt, .html or .jsonl files")
     for path in files:
-        yield from _guarded(str(path), partial(_read_file, path, str(path), outlet))
+        yield from _read_one(path, outlet)
 
 
 def _folder_files(folder: Path) -> tuple[list[Path], list[OSError]]:

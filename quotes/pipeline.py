@@ -45,6 +45,8 @@ class IngestReport:
     # What the database holds after this run (`query.stats`).
     totals: dict[str, int] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    # Inputs read with a caveat (`read_articles`' `on_warning`): stored, and said so.
+    warnings: list[Failure] = field(default_factory=list)
 
 
 def _new_only(
@@ -79,12 +81,15 @@ def ingest(
     on_skipped: Callable[[Article], None] | None = None,
     cluster: Cluster | None = None,
     on_partition: Callable[[int, int], None] | None = None,
+    on_warning: Callable[[Failure], None] | None = None,
 ) -> IngestReport:
     """Read `paths`, extract every statement and store it in `db`.
 
     Bad inputs, and articles whose processing fails, are reported through `on_error` (and kept
     in the report) and never stop the others; `on_article` is called after each article is
-    processed (for a progress bar), `on_skipped` with each one skipped as already stored.
+    processed (for a progress bar), `on_skipped` with each one skipped as already stored,
+    `on_warning` with each input stored with a caveat (a file name that is not UTF-8; see
+    `read_articles`; not on a cluster).
     `n_process` above 1 runs the processing in that many worker processes
     (`process_parallel`) while this one reads and writes. Afterwards speaker name variants
     across the database are merged and contradictions found.
@@ -99,6 +104,11 @@ def ingest(
         report.failures.append(failure)
         if on_error is not None:
             on_error(failure)
+
+    def warned(warning: Failure) -> None:
+        report.warnings.append(warning)
+        if on_warning is not None:
+            on_warning(warning)
 
     def read(count: int) -> None:
         report.articles_read += count
@@ -115,7 +125,10 @@ def ingest(
         )
     else:
         articles = _new_only(
-            db, read_articles(paths, outlet=outlet, on_error=failed), report, on_skipped
+            db,
+            read_articles(paths, outlet=outlet, on_error=failed, on_warning=warned),
+            report,
+            on_skipped,
         )
         if n_process > 1:
             processed = process_parallel(articles, model=model, workers=n_process, on_error=failed)
@@ -261,8 +274,9 @@ def detect_contradictions(db: sqlite_utils.Database) -> int:
     finally:
         if snapshot:
             db.execute("commit")
-    # One transaction, so that a reader never sees the table emptied.
-    with db.atomic():
+    # One transaction, so that a reader never sees the table emptied; holding the write lock
+    # from its start, so that another ingest's write in between makes it wait, not fail.
+    with store.write(db):
         db.table("contradictions").delete_where()
         batches = range(0, len(pairs), _SAVE_BATCH)
         return sum(store.save_contradictions(db, pairs[i : i + _SAVE_BATCH]) for i in batches)

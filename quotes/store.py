@@ -7,8 +7,11 @@ is one transaction, so an interrupted ingest leaves whole articles or none.
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -38,6 +41,13 @@ PRONOUNS = frozenset({
 # fmt: on
 
 
+# How long one statement waits for another process's write lock before SQLite gives up (the
+# busy timeout), and how many times a write transaction that could not start is tried again,
+# with backoff, after that: concurrent ingests into one database queue rather than fail.
+BUSY_TIMEOUT = 30.0
+WRITE_RETRIES = 5
+
+
 @dataclass(slots=True)
 class SaveStats:
     """What `save` did: articles written, articles already stored, quotes written.
@@ -64,16 +74,21 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     if path.is_dir():
         raise DatabaseError(f"{path} is a directory, not a database file")
     try:
-        db = sqlite_utils.Database(path)
+        db = sqlite_utils.Database(sqlite3.connect(path, timeout=BUSY_TIMEOUT))
     except sqlite3.Error as e:
         raise DatabaseError(f"Cannot open database {path}: {e}") from e
     try:
         _check_quotes_db(db, path)
-        db.enable_wal()
+        _retrying(db.enable_wal)
         db.execute("PRAGMA foreign_keys = ON")
-        migrations.apply(db)
+        if migrations.pending(db):
+            # One process migrates at a time; the others wait, then find nothing pending.
+            with write(db):
+                migrations.apply(db)
     except sqlite3.Error as e:
         db.close()
+        if _busy(e):
+            raise DatabaseError(f"{path} is busy: another process kept it locked ({e})") from e
         raise DatabaseError(f"{path} is not a quotes database: {e}") from e
     except DatabaseError:
         db.close()
@@ -134,6 +149,44 @@ def _check_quotes_db(db: sqlite_utils.Database, path: Path) -> bool:
     raise DatabaseError(f"{path} is not a quotes database (it holds other tables: {shown})")
 
 
+@contextmanager
+def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that holds the write lock from its start (`BEGIN IMMEDIATE`).
+
+    A deferred transaction that reads and then writes fails at once, whatever the busy
+    timeout, when another process wrote in between; taking the lock first makes it wait
+    instead. Starting is retried with backoff (`WRITE_RETRIES`) while the database is busy.
+    Inside a transaction already open, this is a savepoint of it (`db.atomic`).
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    _retrying(lambda: db.execute("BEGIN IMMEDIATE"))
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _retrying(call: Any) -> Any:
+    """`call()`, tried again with growing random waits while the database is busy."""
+    for attempt in range(WRITE_RETRIES + 1):
+        try:
+            return call()
+        except sqlite3.OperationalError as e:
+            if not _busy(e) or attempt == WRITE_RETRIES:
+                raise
+            time.sleep(random.uniform(0.5, 1.0) * 2**attempt)
+
+
 def quote_id(article_id: str, spans: Iterable[Iterable[int]]) -> str:
     """The stored id of the quote with these spans in this article (what `save` computes)."""
     record = {"article_id": article_id, "spans": _spans_json(spans)}
@@ -159,7 +212,7 @@ def save(
     # A batch is read in full before its transaction opens, so the slow stages upstream
     # (parsing, extraction) never run while the write lock is held.
     for batch in _batches(results, batch_size):
-        with db.atomic():
+        with write(db):
             # Ids looked up in this transaction, which no other writer can change under it.
             known = _Known()
             for article, found in batch:
@@ -211,7 +264,7 @@ def merge_speakers(db: sqlite_utils.Database, mapping: dict[str, str]) -> int:
     no stored speaker are ignored.
     """
     merged = 0
-    with db.atomic():
+    with write(db):
         for old_name, new_name in mapping.items():
             if old_name != new_name and _merge_speaker(db, old_name, new_name):
                 merged += 1
