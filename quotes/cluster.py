@@ -290,9 +290,8 @@ def _read_piece(
     piece: Piece, outlet: str | None, on_error: Callable[[Failure], None]
 ) -> Iterator[Article]:
     if piece.end is None:
-        items: Iterable[Article | Failure] = ingest._guarded(
-            piece.source, partial(ingest._read_file, Path(piece.path), piece.source, outlet)
-        )
+        # As a local ingest reads a file: its name made safe, anything not regular refused.
+        items: Iterable[ingest._Item] = ingest._read_one(Path(piece.path), outlet)
     elif piece.path.lower().endswith(".jsonl"):
         items = ingest._guarded(piece.source, partial(_jsonl_range, piece, outlet))
     else:
@@ -300,7 +299,7 @@ def _read_piece(
     for item in items:
         if isinstance(item, Article):
             yield item
-        else:
+        elif isinstance(item, Failure):
             on_error(item)
 
 

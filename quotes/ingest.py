@@ -372,7 +372,7 @@ def _read_jsonl(path: Path, source: str, outlet: str | None) -> Iterator[_Item]:
         raise InputError("empty")
 
 
-def _jsonl_item(line: bytes, number: int, source: str, outlet: str | None) -> _Item:
+def _jsonl_item(line: bytes, number: int, source: str, outlet: str | None) -> Article | Failure:
     try:
         row = json.loads(line.decode("utf-8"))
     except UnicodeDecodeError:
@@ -396,7 +396,7 @@ def _read_json(path: Path, source: str, outlet: str | None) -> Iterator[_Item]:
         raise InputError("not a JSON object or list")
 
 
-def _row_item(row: object, source: str, where: str, outlet: str | None) -> _Item:
+def _row_item(row: object, source: str, where: str, outlet: str | None) -> Article | Failure:
     """The article of one JSON object, or a `Failure` naming `where` it is."""
     try:
         return _row_article(row, source, outlet)
@@ -500,7 +500,9 @@ def _html_content_type(record: Any) -> str | None:
     return content_type if "html" in content_type.lower() else None
 
 
-def _warc_item(record: Any, content_type: str, source: str, outlet: str | None) -> _Item:
+def _warc_item(
+    record: Any, content_type: str, source: str, outlet: str | None
+) -> Article | Failure:
     url = record.rec_headers.get_header("WARC-Target-URI")
     try:
         return _html_article(
