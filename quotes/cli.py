@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -143,7 +144,7 @@ DEFAULT_DB = Path("quotes.db")
 
 def _fail(message: str) -> typer.Exit:
     """Print `Error: message` to stderr; the caller raises the returned `typer.Exit(1)`."""
-    typer.echo(f"Error: {message}", err=True)
+    typer.echo(f"Error: {_inert(message)}", err=True)
     return typer.Exit(1)
 
 
@@ -225,13 +226,36 @@ def _flat(value: Any) -> Any:
     return value
 
 
+# What a terminal would act on rather than show: C0 controls but tab and newline, DEL, C1
+# controls (U+009B is a CSI of its own), and the bidirectional overrides that reorder a line.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The same, less what `json.dumps` escapes itself (every C0 control).
+_JSON_CONTROL = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _inert(text: str) -> str:
+    """`text` safe to print: every control character shown as an escape (`\\x1b`), not sent.
+
+    >>> _inert("a\\x1b[2Jb")
+    'a\\\\x1b[2Jb'
+    """
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 256 else f"\\u{ord(m[0]):04x}", text
+    )
+
+
+def _json_inert(text: str) -> str:
+    """JSON text with the control characters `json.dumps` leaves raw escaped: the same value."""
+    return _JSON_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2)
+    return _json_inert(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def _jsonl(rows: Iterable[Any]) -> None:
     for row in rows:
-        typer.echo(json.dumps(row, ensure_ascii=False))
+        typer.echo(_json_inert(json.dumps(row, ensure_ascii=False)))
 
 
 def _csv(rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> str:
@@ -253,7 +277,8 @@ def _print_table(columns: Sequence[Column], rows: Iterable[Sequence[str]]) -> No
     )
     for row in rows:
         # Text cells are never parsed as rich markup, so a `[b]` in a quote prints as written.
-        table.add_row(*(Text(cell) for cell in row))
+        # Control characters are shown escaped, never sent to the terminal.
+        table.add_row(*(Text(_inert(cell)) for cell in row))
     console = Console(highlight=False)
     if not console.is_terminal:
         # Piped or captured output has no width to honour: give the quotes room to be read.
@@ -310,14 +335,14 @@ def _stderr_console() -> Console:
 
 def _report_failure(console: Console) -> Callable[[Failure], None]:
     def report_failure(failure: Failure) -> None:
-        console.print(f"skipped {failure.source}: {failure.reason}", markup=False)
+        console.print(_inert(f"skipped {failure.source}: {failure.reason}"), markup=False)
 
     return report_failure
 
 
 def _report_warning(console: Console) -> Callable[[Failure], None]:
     def report_warning(warning: Failure) -> None:
-        console.print(f"warning {warning.source}: {warning.reason}", markup=False)
+        console.print(_inert(f"warning {warning.source}: {warning.reason}"), markup=False)
 
     return report_warning
 
@@ -524,7 +549,7 @@ def extract(
         found = pipeline.extract(paths, model=model, outlet=outlet, on_error=failed)
     if fmt is ExtractFormat.jsonl:
         for quote in found:
-            typer.echo(json.dumps(quote.to_dict(), ensure_ascii=False))
+            typer.echo(_json_inert(json.dumps(quote.to_dict(), ensure_ascii=False)))
     elif fmt is ExtractFormat.json:
         typer.echo(_json([quote.to_dict() for quote in found]))
     else:
@@ -852,7 +877,8 @@ def show(
         return
     console = Console(highlight=False)
     paragraph = Text()
-    for segment, is_quote in report.segments(quote):
+    for raw, is_quote in report.segments(quote):
+        segment = _inert(raw)
         if not is_quote:
             paragraph.append(segment)
         elif console.is_terminal:
@@ -863,7 +889,7 @@ def show(
     console.print(paragraph, soft_wrap=not console.is_terminal)
     typer.echo("")
     for label, value in _show_facts(quote):
-        typer.echo(f"{label + ':':<11} {value}")
+        typer.echo(_inert(f"{label + ':':<11} {value}"))
 
 
 def _offsets(mention: Any) -> str:
@@ -980,7 +1006,9 @@ def contradictions(
         )
     text = report.render(items, fmt.value, title=title)
     if output is None:
-        typer.echo(text.rstrip("\n"))
+        # To a terminal: control characters escaped (in JSON, as JSON escapes: the same values).
+        inert = _json_inert if fmt in (ReportFormat.json, ReportFormat.claimreview) else _inert
+        typer.echo(inert(text.rstrip("\n")))
         return
     try:
         output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")

@@ -297,7 +297,8 @@ order by quote_triples.published is null, quote_triples.published,
 
 # The `atom_*` columns are what datasette-atom turns into a feed (`.atom` after the query name).
 # Atom wants a date-time with a time zone: an undated article falls back to its ingest time. An
-# entry's link is the article's URL, else the quote's row, relative to the feed's address.
+# entry's link is the article's URL when it is plain http(s) (printable ASCII, no spaces: never
+# `javascript:`), else the quote's row, relative to the feed's address.
 # datasette-atom 0.9 fails (HTTP 500) on a query without rows, so a speaker not quoted yet gets
 # one placeholder entry instead: the feed stays valid for a reader subscribed in advance.
 FEED_LIMIT = 50
@@ -315,7 +316,11 @@ with found as (
       '1970-01-01T00:00:00Z'
     ) as atom_updated,
     quote_triples.content as atom_content,
-    coalesce(quote_triples.url, 'quotes/' || quote_triples.quote_id) as atom_link,
+    case
+      when (quote_triples.url like 'http://_%' or quote_triples.url like 'https://_%')
+        and quote_triples.url not glob '*[^!-~]*'
+      then quote_triples.url else 'quotes/' || quote_triples.quote_id
+    end as atom_link,
     quote_triples.speaker as atom_author_name,
     quote_triples.published, quote_triples.speaker, quote_triples.content,
     quote_triples.cited_outlet, quote_triples.publisher, quote_triples.title, quote_triples.url

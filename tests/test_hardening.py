@@ -219,3 +219,91 @@ def test_hardening_four_concurrent_ingests_all_land(tmp_path: Path) -> None:
     # Every article with its quotes: no batch was half written.
     orphans = "select count(*) from articles where id not in (select article_id from quotes)"
     assert rows(db, orphans) == [(0,)]
+
+
+# --- 7. output injection ------------------------------------------------------------------------
+
+CLEAR = "\x1b[2J"
+LINK = "\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\"
+CSI = "\x9b31m"  # a C1 control: the one-character CSI
+RAW_CONTROLS = ("\x1b", "\x9b", "\x07")
+
+
+@pytest.fixture(scope="module")
+def escapes_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An article with terminal escape sequences in its quote, title and outlet, a speaker
+    whose stored name carries one, and a `javascript:` URL."""
+    folder = tmp_path_factory.mktemp("escapes")
+    row = {
+        "text": f'Harbour union leader Mara Quell said on Monday that "the strike {CLEAR} is '
+        f'over {LINK} for good {CSI}." Shipping firms welcomed the news.\n',
+        "title": f"Strike {CLEAR}ends",
+        "outlet": f"Harbour {LINK} Post",
+        "url": "javascript:alert(document.cookie)",
+    }
+    source = folder / "escapes.jsonl"
+    source.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    db = folder / "quotes.db"
+    result = run("ingest", source, "--db", db)
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        conn.execute("update speakers set name = name || ?", [CLEAR])
+    return db
+
+
+def assert_inert(text: str) -> None:
+    assert not any(c in text for c in RAW_CONTROLS), repr(text[:300])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["find"],
+        ["find", "--format", "json"],
+        ["speakers"],
+        ["speakers", "--format", "json"],
+        ["outlets"],
+        ["contradictions"],
+        ["contradictions", "--format", "json"],
+    ],
+)
+def test_hardening_escape_sequences_never_reach_the_terminal(
+    escapes_db: Path, args: list[str]
+) -> None:
+    result = run(*args, "--db", escapes_db)
+    assert result.exit_code == 0, result.output
+    assert_inert(result.output)
+
+
+def test_hardening_show_prints_escapes_as_text_and_json_keeps_the_values(escapes_db: Path) -> None:
+    found = run("find", "--db", escapes_db, "--format", "json")
+    (quote,) = json.loads(found.stdout)
+    assert CLEAR in quote["content"]  # JSON escapes it, and the value read back is exact
+    shown = run("show", quote["id"], "--db", escapes_db)
+    assert shown.exit_code == 0, shown.output
+    assert_inert(shown.output)
+    assert "\\x1b[2J" in shown.output and "\\x9b31m" in shown.output  # shown, not sent
+    as_json = run("show", quote["id"], "--db", escapes_db, "--format", "json")
+    assert_inert(as_json.stdout)
+    assert json.loads(as_json.stdout)["content"] == quote["content"]
+
+
+async def test_hardening_atom_feed_never_links_to_javascript(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    from quotes.serve import make_datasette
+
+    row = {"text": STORY, "url": "javascript:alert(document.cookie)"}
+    source = write_jsonl(tmp_path / "js.jsonl", [row, {"text": OTHER, "url": "JavaScript:x()"}])
+    db = tmp_path / "quotes.db"
+    assert run("ingest", source, "--db", db).exit_code == 0
+    ds = make_datasette(db)
+    await ds.invoke_startup()
+    response = await ds.client.get("/quotes/new_quotes_by_speaker.atom?speaker=e")
+    assert response.status_code == 200, response.text[:500]
+    feed = ET.fromstring(response.text)
+    atom = "{http://www.w3.org/2005/Atom}"
+    links = [link.get("href") or "" for link in feed.iter(f"{atom}link")]
+    entries = feed.findall(f"{atom}entry")
+    assert entries and links
+    assert not any("javascript" in href.lower() for href in links), links
