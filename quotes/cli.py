@@ -991,7 +991,7 @@ def contradictions(
         if refresh:
             from . import pipeline
 
-            found = pipeline.detect_contradictions(database)
+            found = pipeline.detect_contradictions(database, full=True)
             typer.echo(f"found {_plural(found, 'contradiction')}", err=True)
         # With the article texts, from which the report takes each quote's paragraph.
         items = _dates(

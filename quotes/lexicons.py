@@ -102,3 +102,10 @@ def outlet_by_domain(domain: str) -> OutletEntry | None:
         if entry.domain and (domain == entry.domain or domain.endswith("." + entry.domain)):
             return entry
     return None
+
+
+@cache
+def pairing_model() -> dict[str, float]:
+    """The claim/denial pairing model's weights (`data/pairing_model.json`), by feature."""
+    text = resources.files("quotes").joinpath("data", "pairing_model.json").read_text("utf-8")
+    return {k: float(v) for k, v in json.loads(text)["weights"].items()}

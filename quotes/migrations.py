@@ -389,3 +389,41 @@ def m007_issue19_statement_search(db: sqlite_utils.Database) -> None:
     )
     db.execute("delete from statements_fts")
     db.execute(insert)
+
+
+@migrations()
+def m008_issue17_stance_and_groups(db: sqlite_utils.Database) -> None:
+    """Each quote's stance (claim, denial, reaffirmation, negation), and each pair's group.
+
+    The stance of quotes stored before is read again from their content and cue; `group_id`
+    names the denial event a pair belongs to (its statements against the claims it answers).
+    """
+    from . import stance  # the lexicons, read once; no spaCy
+
+    quotes = _table(db, "quotes")
+    if "stance" not in quotes.columns_dict:
+        quotes.add_column("stance", str)
+    rows = db.execute("select id, content, cue from quotes where stance is null").fetchall()
+    db.conn.executemany(
+        "update quotes set stance = ? where id = ?",
+        [(stance.stance(content or "", cue), qid) for qid, content, cue in rows],
+    )
+    pairs = _table(db, "contradictions")
+    if "group_id" not in pairs.columns_dict:
+        pairs.add_column("group_id", str)
+    db.execute("create index if not exists contradictions_group on contradictions(group_id)")
+
+
+@migrations()
+def m009_issue17_pairing_index(db: sqlite_utils.Database) -> None:
+    """What incremental contradiction detection keeps: the articles whose statements have been
+    paired (`paired_articles`), and the claims' key terms in a full-text index
+    (`pairing_terms`), so that a new denial finds the stored claims it shares terms with."""
+    db.table("paired_articles").create(
+        {"article_id": str, "paired_at": str}, pk="article_id", if_not_exists=True
+    )
+    # Terms are `similarity` stems ("s-400", "1.5"), so hyphens and dots are part of a token.
+    db.execute(
+        "create virtual table if not exists pairing_terms using fts5("
+        "quote_id unindexed, terms, tokenize = \"unicode61 tokenchars '-.'\")"
+    )

@@ -13,6 +13,8 @@ from typing import Any, Literal
 QuoteKind = Literal["direct", "indirect", "mixed"]
 SpeakerKind = Literal["person", "organization", "anonymous", "outlet", "unknown"]
 Polarity = Literal["asserts", "denies"]
+# What a statement does to a claim (see `stance.py`).
+Stance = Literal["claim", "denial", "reaffirmation", "negation"]
 
 # Joins the fragments of a split quote in `Quote.content`.
 FRAGMENT_JOINER = " … "
@@ -76,6 +78,7 @@ class Quote:
     publisher: str | None = None
     polarity: Polarity = "asserts"
     confidence: float = 1.0
+    stance: Stance = "claim"
 
     @property
     def start(self) -> int:

@@ -256,30 +256,10 @@ def merge_speakers(db: sqlite_utils.Database) -> int:
     return store.merge_speakers(db, mapping) if mapping else 0
 
 
-# Contradictions written per statement: the rows to write never copy every pair at once.
-_SAVE_BATCH = 10_000
-
-
-def detect_contradictions(db: sqlite_utils.Database) -> int:
-    """Find claim/denial pairs among all stored quotes and store them; returns how many.
-
-    `find_contradictions` reads the quotes three times over; one read transaction keeps a
-    concurrent ingest from changing them in between.
-    """
-    snapshot = not db.conn.in_transaction
-    if snapshot:
-        db.execute("begin")
-    try:
-        pairs = contradictions.find_contradictions(query.pairing_quotes(db))
-    finally:
-        if snapshot:
-            db.execute("commit")
-    # One transaction, so that a reader never sees the table emptied; holding the write lock
-    # from its start, so that another ingest's write in between makes it wait, not fail.
-    with store.write(db):
-        db.table("contradictions").delete_where()
-        batches = range(0, len(pairs), _SAVE_BATCH)
-        return sum(store.save_contradictions(db, pairs[i : i + _SAVE_BATCH]) for i in batches)
+def detect_contradictions(db: sqlite_utils.Database, *, full: bool = False) -> int:
+    """Pair the statements not paired yet with the stored ones (`contradictions.detect`);
+    returns how many pairs were stored. `full` pairs every statement again."""
+    return contradictions.detect(db, full=full)
 
 
 def extract(

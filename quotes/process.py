@@ -22,6 +22,7 @@ from . import (
     nlp,
     outlets,
     provenance,
+    reports,
     tagger,
 )
 from .models import FRAGMENT_JOINER, Article, Failure, Mention, Quote
@@ -148,7 +149,9 @@ def quotes_in(
         quote = _quote(article, item, chain, publisher, names)
         if quote is not None:
             out.append(quote)
-    return out
+    # The outlets' claims that denials name ("denied a Bloomberg report that ...").
+    out += reports.nested_claims(doc, article, out, publisher=publisher)
+    return sorted(out, key=lambda q: q.spans)
 
 
 def _framing_outlet_items(items: list[attribution.Attributed]) -> set[int]:
@@ -229,6 +232,7 @@ def _quote(
         publisher=publisher,
         polarity=contradictions.polarity(content, cue.text if cue else None),
         confidence=round(confidence, 2),
+        stance=contradictions.stance(content, cue.text if cue else None),
     )
 
 

@@ -24,7 +24,7 @@ QUOTE_COLUMNS = """
   quotes.speaker_mention, quotes.speaker_start, quotes.speaker_end,
   speakers.name as speaker, speakers.kind as speaker_kind, speakers.title as speaker_title,
   cited.name as cited_outlet, quotes.cited_chain, publisher.name as publisher,
-  quotes.polarity, quotes.confidence,
+  quotes.polarity, quotes.stance, quotes.confidence,
   articles.title, articles.url, articles.published"""
 QUOTE_FROM = """
 from quotes
@@ -436,6 +436,8 @@ class PairingQuote(Record):
         "polarity",
         "published",
         "title",
+        "speaker_kind",
+        "stance",
     )
 
 
@@ -446,14 +448,17 @@ class MentionRecord(Record):
     KEYS = ("text", "start", "end")
 
 
-def pairing_quotes(db: sqlite_utils.Database) -> PairingQuotes:
+def pairing_quotes(
+    db: sqlite_utils.Database, *, where: str | None = None, params: Sequence[Any] = ()
+) -> PairingQuotes:
     """Every stored quote with what contradiction detection reads, compactly, in `find` order.
 
     `find(db, limit=None)` gives the same fields in dicts with many more; over hundreds of
     thousands of quotes those dicts take gigabytes. Nor are these records held: each iteration
-    reads the quotes from the database again (see `PairingQuotes`).
+    reads the quotes from the database again (see `PairingQuotes`). `where` (an SQL condition
+    over `quotes`, `articles`, `speakers`, with `params`) keeps some of them.
     """
-    return PairingQuotes(db)
+    return PairingQuotes(db, where=where, params=params)
 
 
 class PairingQuotes(Iterable[PairingQuote]):
@@ -462,17 +467,20 @@ class PairingQuotes(Iterable[PairingQuote]):
     Within one iteration the names, titles and dates repeated across quotes are stored once.
     """
 
-    SQL = f"""
+    SELECT = f"""
     select quotes.id, quotes.article_id, quotes.content, quotes.spans, quotes.cue,
       speakers.name, quotes.speaker_mention, quotes.speaker_start, quotes.speaker_end,
       cited.name, quotes.cited_chain, publisher.name, quotes.polarity, articles.published,
-      articles.title
+      articles.title, speakers.kind, quotes.stance
     {QUOTE_FROM}
-    {QUOTE_ORDER}
     """
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, *, where: str | None = None, params: Sequence[Any] = ()
+    ) -> None:
         self.db = db
+        self.sql = self.SELECT + (f" where {where} " if where else "") + QUOTE_ORDER
+        self.params = list(params)
 
     def __iter__(self) -> Iterator[PairingQuote]:
         shared: dict[Any, Any] = {}
@@ -480,9 +488,9 @@ class PairingQuotes(Iterable[PairingQuote]):
         def once(value: Any) -> Any:
             return shared.setdefault(value, value)
 
-        for row in self.db.execute(self.SQL):
+        for row in self.db.execute(self.sql, self.params):
             (qid, article_id, content, spans, cue, speaker, mention, m_start, m_end) = row[:9]
-            (cited, chain, publisher, polarity, published, title) = row[9:]
+            (cited, chain, publisher, polarity, published, title, kind, stance) = row[9:]
             yield PairingQuote(
                 (
                     qid,
@@ -498,6 +506,8 @@ class PairingQuotes(Iterable[PairingQuote]):
                     once(polarity),
                     once(published),
                     once(title),
+                    once(kind),
+                    once(stance),
                 )
             )
 

@@ -279,6 +279,7 @@ def save_contradictions(db: sqlite_utils.Database, pairs: Iterable[dict[str, Any
             "denial_quote_id": pair["denial_quote_id"],
             "score": float(pair["score"]),
             "reason": pair.get("reason"),
+            "group_id": pair.get("group"),
         }
         for pair in pairs
     ]
@@ -375,6 +376,7 @@ def _quote_row(
         "cited_chain": json.dumps(list(quote.cited_chain), ensure_ascii=False),
         "polarity": quote.polarity,
         "confidence": quote.confidence,
+        "stance": quote.stance,
     }
 
 

@@ -1,38 +1,23 @@
-"""Contradiction detection reading its quotes as a stream: same pairs as from a list, little memory.
+"""Contradiction detection over a database, a few articles at a time: the pairs of a full run.
 
-`find_contradictions` reads its input a few times over and keeps only the denials. These tests
-check that this changes nothing: on a generated corpus with every case the pairing knows (names,
-numbers, titles, cited outlets, anaphoric and targeted denials, same-article pairs, duplicates,
-speaker phrases, missing polarity), a list, a re-iterable, a one-shot iterator and the database
-all give exactly the pairs the list-based matcher gave before streaming (its fingerprint below).
+`contradictions.detect` reads only the articles not paired yet, and the stored claims and
+denials they could concern; these tests check on a generated corpus (names, numbers, titles,
+cited outlets, denials of named reports, same-article pairs, duplicates, speaker phrases, missing
+stances) that what it stores equals `find_contradictions` over every statement at once, however
+the articles arrive.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 import string
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from quotes import pipeline, query
-from quotes.contradictions import find_contradictions, polarity
+from quotes import contradictions, pipeline, query
+from quotes.contradictions import find_contradictions, polarity, stance
 from quotes.models import Article, Mention, Quote
 from quotes.store import open_db, save
-
-# The output of `find_contradictions(corpus())` before it streamed (quotes/contradictions.py as
-# of issue 6, list-based): its stats and the SHA-256 of its pairs as `_fingerprint` writes them.
-# Changing how pairs are scored or explained changes it: print `_fingerprint(...)` to renew it.
-EXPECTED_STATS = {
-    "quotes": 2949,
-    "claims": 2517,
-    "denials": 432,
-    "candidates_scored": 3414,
-    "pairs": 291,
-}
-EXPECTED_SHA256 = "8aae395dcf54dc223159e613cdbc95bc594274a00d5b667c047cd0d8852bd39e"
 
 _OUTLETS = ["Reuters", "Bloomberg", "Tass", "AFP", "Daily Planet", "The Courier", "Kyiv Post"]
 _LINKS = ["the", "will", "to", "of", "a", "in", "for", "and", "with", "on"]
@@ -120,38 +105,6 @@ def _denial(content: str, rng: random.Random) -> tuple[str, str]:
     return "these reports are false", "told reporters"
 
 
-def _fingerprint(pairs: list[dict[str, Any]]) -> str:
-    text = json.dumps(pairs, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-class _Again:
-    """A re-iterable over the quotes that hands out fresh dicts on each pass, as a database does."""
-
-    def __init__(self, quotes: list[dict[str, Any]]) -> None:
-        self.quotes = quotes
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (dict(quote) for quote in self.quotes)
-
-
-def test_streamed_pairs_equal_the_list_based_matcher() -> None:
-    quotes = corpus()
-    stats: dict[str, int] = {}
-    pairs = find_contradictions(quotes, stats=stats)
-    assert stats == EXPECTED_STATS
-    assert _fingerprint(pairs) == EXPECTED_SHA256
-    for stream in (_Again(quotes), iter(quotes), (dict(q) for q in quotes)):
-        assert find_contradictions(stream) == pairs
-
-
-def test_stream_window_and_min_score_as_for_a_list() -> None:
-    quotes = corpus(1200, seed=11)
-    for options in ({"window_days": 0}, {"window_days": 400, "min_score": 0.0}):
-        expected = find_contradictions(quotes, **options)
-        assert find_contradictions(_Again(quotes), **options) == expected
-
-
 def _as_articles(quotes: list[dict[str, Any]]) -> list[tuple[Article, list[Quote]]]:
     """The quote dicts as `store.save` takes them, grouped by article."""
     found: dict[str, tuple[Article, list[Quote]]] = {}
@@ -184,25 +137,73 @@ def _as_articles(quotes: list[dict[str, Any]]) -> list[tuple[Article, list[Quote
             cited_chain=tuple(q["cited_chain"]),
             publisher=q["publisher"],
             polarity=q.get("polarity") or polarity(q["content"], cue["text"]),
+            stance=_stance(q),
         )
         found[q["article_id"]][1].append(quote)
     return list(found.values())
 
 
-def test_database_quotes_stream_to_the_pairs_of_a_list(tmp_path: Path) -> None:
-    """`query.pairing_quotes` reads the database on each pass; the pairs are those of the rows
-    `find` returns as a list, and `detect_contradictions` stores them."""
-    db = open_db(tmp_path / "stream.db")
-    save(db, _as_articles(corpus(1500, seed=3)))
+def _stance(q: dict[str, Any]) -> Any:
+    found = stance(q["content"], q["cue"]["text"])
+    if q.get("polarity") == "denies" and found != "denial":
+        return "denial"
+    if q.get("polarity") == "asserts" and found == "denial":
+        return "claim"
+    return found
+
+
+KEYS = ("claim_quote_id", "denial_quote_id", "score", "reason", "group")
+
+
+def _stored(db: Any) -> list[tuple[Any, ...]]:
+    rows = db.execute(
+        "select claim_quote_id, denial_quote_id, score, reason, group_id from contradictions"
+    ).fetchall()
+    return sorted(rows)
+
+
+def test_database_pairs_equal_the_pairs_of_all_quotes_at_once(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "all.db")
+    save(db, _as_articles(corpus(900, seed=3)))
     expected = find_contradictions(query.find(db, limit=None))
-    assert len(expected) > 50
-    stream = query.pairing_quotes(db)
-    assert find_contradictions(stream) == expected
-    assert find_contradictions(list(stream)) == expected
+    assert len(expected) > 10
+    assert find_contradictions(query.pairing_quotes(db)) == expected
     assert pipeline.detect_contradictions(db) == len(expected)
     assert not db.conn.in_transaction
-    stored = db.execute(
-        "select claim_quote_id, denial_quote_id, score, reason from contradictions"
-    ).fetchall()
-    keys = ("claim_quote_id", "denial_quote_id", "score", "reason")
-    assert sorted(stored) == sorted(tuple(pair[k] for k in keys) for pair in expected)
+    assert _stored(db) == sorted(tuple(p[k] for k in KEYS) for p in expected)
+
+
+def test_incremental_detection_equals_a_full_run(tmp_path: Path) -> None:
+    """Articles stored in batches, pairs found after each: the same pairs as one run (a low
+    threshold and a wide window, so that many pairs cross articles and batches)."""
+    options = {"min_score": 0.01, "window_days": 400}
+    articles = _as_articles(corpus(900, seed=5))
+    random.Random(1).shuffle(articles)
+    once = open_db(tmp_path / "once.db")
+    save(once, articles)
+    contradictions.detect(once, **options)
+    batches = open_db(tmp_path / "batches.db")
+    for i in range(0, len(articles), 40):
+        save(batches, articles[i : i + 40])
+        contradictions.detect(batches, **options)
+    stored = _stored(once)
+    across = [row for row in stored if "same article" not in row[3]]
+    assert len(stored) > 10 and len(across) >= 3  # pairs across articles, which batches split
+    assert _stored(batches) == stored
+
+
+def test_detection_reads_only_what_is_new(tmp_path: Path) -> None:
+    articles = _as_articles(corpus(600, seed=8))
+    db = open_db(tmp_path / "new.db")
+    save(db, articles[:-5])
+    pipeline.detect_contradictions(db)
+    stats: dict[str, int] = {}
+    assert contradictions.detect(db, stats=stats) == 0
+    assert stats == {}  # nothing new: nothing read
+    save(db, articles[-5:])
+    contradictions.detect(db, stats=stats)
+    assert stats["articles"] == 5
+    before = _stored(db)
+    # A full run forgets what was paired and finds the same pairs again.
+    contradictions.detect(db, full=True)
+    assert _stored(db) == before
