@@ -170,15 +170,20 @@ def event_pairs(
 
 
 class Names:
-    """Which terms are names, by how each article writes them (capitals mid-sentence)."""
+    """What pairing knows of each article from all its statements: which terms are names (by
+    how it writes them: capitals mid-sentence), and its lead, the first claim it reports."""
 
     def __init__(self, statements: Iterable[Statement] = ()) -> None:
         self.votes: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.surfaces: dict[str, str] = {}
+        self.leads: dict[str | None, str] = {}
         self.add(statements)
 
     def add(self, statements: Iterable[Statement]) -> None:
+        statements = sorted(statements, key=lambda s: (s.article_id or "", s.start, s.id))
         for s in statements:
+            if s.stance == "claim" and _reported(s):
+                self.leads.setdefault(s.article_id, s.id)
             votes = self.votes[s.article_id]
             for token in similarity.tokens(s.quote.get("content") or ""):
                 votes[token.term] += _CAPITAL_VOTE[token.capitalised]
@@ -478,6 +483,7 @@ FEATURES = (
     "plain_overlap",
     "recency",
     "claim_first",
+    "lead",
     "act",
     "members",
 )
@@ -529,6 +535,7 @@ def features(
         "plain_overlap": _overlap(claim.terms, event_terms) if event.plain else 0.0,
         "recency": recency,
         "claim_first": float(same and claim.start < event.members[0].start),
+        "lead": float(names.leads.get(claim.article_id) == claim.id),
         "act": float(any(stance.is_act(_text(m.quote.get("cue"))) for m in event.members)),
         "members": min(3, len(event.members)) / 3,
     }

@@ -134,9 +134,15 @@ def evidence(content: str, cue: str | None = None) -> str | None:
     return " ".join(words) or found.group()
 
 
+# "no such issue was raised", "nothing of the sort": a denial pointing back at what was said.
+_POINTS_BACK = re.compile(r"\bno such\b|\bnothing of the (?:sort|kind)\b")
+
+
 def names_a_report(text: str) -> bool:
-    """Whether `text` refers to a report, claim or story ("the report", "such claims")."""
-    return bool(_regex("report_nouns").search(normalise(text)))
+    """Whether `text` refers to a report, claim or story ("the report", "such claims"), or
+    points back at what was said ("no such issue was raised")."""
+    text = normalise(text)
+    return bool(_regex("report_nouns").search(text) or _POINTS_BACK.search(text))
 
 
 def judgement_words() -> frozenset[str]:

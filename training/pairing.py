@@ -125,6 +125,7 @@ PRIOR = {
     "plain_overlap": 3.0,
     "recency": 0.5,
     "claim_first": 0.3,
+    "lead": 1.0,
     "act": 0.3,
     "members": 0.5,
 }
