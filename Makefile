@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= quotes.db
 
-.PHONY: install demo test lint format clean train
+.PHONY: install demo test lint format clean train train-pairing
 
 install: $(STAMP)
 
@@ -59,6 +59,14 @@ train: install
 		--encoder $(ENCODER)
 	$(BIN)/python -m training.package $(TRAIN_OUT)/model-best quotes/attribution_model \
 		--encoder $(ENCODER)
+
+# The claim/denial pairing model (quotes/data/pairing_model.json): statements of the annotated
+# real-news texts (CASES), then a logistic regression over the candidate pairs (docs/contradictions.md).
+CASES ?= ../shared/cases-dev
+
+train-pairing: install
+	mkdir -p build
+	$(BIN)/python -m training.pairing $(CASES) --statements build/cases-statements.jsonl
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

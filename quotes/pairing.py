@@ -250,8 +250,8 @@ def _statement(quote: Mapping[str, Any]) -> Statement:
         stance=found,
         speaker=speaker.lower() if isinstance(speaker, str) and speaker else None,
         terms=similarity.term_set(content),
-        reporters=frozenset(r.lower() for r in reporters if isinstance(r, str) and r),
-        publisher=publisher.lower() if isinstance(publisher, str) and publisher else None,
+        reporters=frozenset(outlet_key(r) for r in reporters if isinstance(r, str) and r),
+        publisher=outlet_key(publisher) if isinstance(publisher, str) and publisher else None,
         published=_date(quote.get("published")),
         title=quote.get("title") or "",
     )
@@ -385,9 +385,19 @@ def _find_targets(event: Event, statements: Sequence[Statement]) -> None:
     for matcher in (_registry_matcher(), similarity.outlet_matcher(sorted(surfaces))):
         if matcher is not None:
             pattern, alias_to_name = matcher
-            found |= {alias_to_name[m.group()].lower() for t in texts for m in pattern.finditer(t)}
+            found |= {
+                outlet_key(alias_to_name[m.group()]) for t in texts for m in pattern.finditer(t)
+            }
     publisher = event.members[0].publisher
     event.targets = frozenset(found - ({publisher} if publisher else set()))
+
+
+def outlet_key(name: str) -> str:
+    """An outlet's name as pairing compares it: the registry's name for an alias, lower-cased
+    ("AFP" and "Agence France-Presse" are one outlet)."""
+    entry = lexicons.outlet_index().get(name.lower().removeprefix("the "))
+    entry = entry or lexicons.outlet_index().get(name.lower())
+    return (entry.name if entry else name).lower()
 
 
 @cache

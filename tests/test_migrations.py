@@ -8,7 +8,13 @@ import pytest
 import sqlite_utils
 from sqlite_utils.db import ForeignKey, Table
 
-from quotes.migrations import m001_initial, m002_browsing, m003_quote_outlets, migrations
+from quotes.migrations import (
+    m001_initial,
+    m002_browsing,
+    m003_quote_outlets,
+    m008_issue17_stance_and_groups,
+    migrations,
+)
 
 EXPECTED_COLUMNS = {
     "outlets": {"id": int, "name": str, "kind": str, "domain": str},
@@ -44,6 +50,7 @@ EXPECTED_COLUMNS = {
         "cited_chain": str,
         "polarity": str,
         "confidence": float,
+        "stance": str,
     },
     "contradictions": {
         "id": str,
@@ -51,6 +58,7 @@ EXPECTED_COLUMNS = {
         "denial_quote_id": str,
         "score": float,
         "reason": str,
+        "group_id": str,
     },
 }
 
@@ -227,6 +235,8 @@ def test_migrations_reapply_is_a_no_op(db: sqlite_utils.Database) -> None:
         {"migration_set": "quotes", "name": "m005_issue19_editors"},
         {"migration_set": "quotes", "name": "m006_issue19_statements"},
         {"migration_set": "quotes", "name": "m007_issue19_statement_search"},
+        {"migration_set": "quotes", "name": "m008_issue17_stance_and_groups"},
+        {"migration_set": "quotes", "name": "m009_issue17_pairing_index"},
     ]
 
 
@@ -255,3 +265,21 @@ def test_migrations_quote_outlets_backfilled_from_chains(tmp_path: Path) -> None
         {"quote_id": "q1", "outlet_id": 1, "position": 0},
         {"quote_id": "q1", "outlet_id": 2, "position": 1},
     ]
+
+
+def test_migrations_stance_of_quotes_stored_before(tmp_path: Path) -> None:
+    """m006 reads the stance of quotes stored without one from their content and cue."""
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    migrations.apply(db)
+    db.execute("pragma foreign_keys = off")
+    base = {"article_id": "a", "cue": "said", "kind": "indirect", "start": 0, "end": 1}
+    base["spans"] = "[[0, 1]]"
+    db["quotes"].insert_all(
+        [
+            {**base, "id": "q1", "content": "the report is false"},
+            {**base, "id": "q2", "content": "the mine will close"},
+        ]
+    )
+    m008_issue17_stance_and_groups(db)
+    rows = dict(db.execute("select id, stance from quotes").fetchall())
+    assert rows == {"q1": "denial", "q2": "claim"}

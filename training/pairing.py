@@ -1,7 +1,6 @@
 """Fit the claim/denial pairing model (`quotes/data/pairing_model.json`) on annotated real news.
 
-    .venv/bin/quotes extract CASES.jsonl --format jsonl > statements.jsonl
-    .venv/bin/python -m training.pairing CASES_DIR statements.jsonl [--out MODEL.json]
+    .venv/bin/python -m training.pairing CASES_DIR [--statements FILE] [--out MODEL.json]
 
 CASES_DIR holds texts `NN_slug.txt` with `NN_slug.meta.json` (url, date, title) and the annotations
 and `score.py` of ../shared/cases-dev (its definitions say which pairs are right). Every candidate
@@ -10,7 +9,9 @@ event's statements paired with the claim is right by `score.py`'s lenient defini
 is a logistic regression with an L2 penalty, fitted by gradient descent on those examples; the
 figures it prints are on the same examples (so, optimistic).
 
-`make train-pairing` runs both steps on ../shared/cases-dev.
+The statements are those `quotes extract` finds in the texts (read as one JSONL file with their
+metadata, as `score.py` does); `--statements FILE` reuses or keeps them (`quotes extract
+--format jsonl` output). `make train-pairing` runs it on ../shared/cases-dev.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import argparse
 import importlib.util
 import json
 import os
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -149,12 +151,37 @@ def fit(
     return w
 
 
+def extract(folder: Path, out: Path) -> None:
+    """The statements of the texts in `folder`, as `quotes extract --format jsonl` writes them."""
+    from quotes import pipeline
+
+    rows = []
+    for name in sorted(n for n in os.listdir(folder) if n.endswith(".txt")):
+        meta = json.loads((folder / (name[:-4] + ".meta.json")).read_text(encoding="utf-8"))
+        row = {
+            "text": (folder / name).read_text(encoding="utf-8"),
+            "url": meta.get("url") or f"file:///{name}",
+            "title": meta.get("title"),
+            "outlet": meta.get("outlet"),
+            "published": meta.get("date"),
+        }
+        rows.append(json.dumps({k: v for k, v in row.items() if v}))
+    with tempfile.TemporaryDirectory() as tmp:
+        cases = Path(tmp) / "cases.jsonl"
+        cases.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        found = pipeline.extract([str(cases)])
+    out.write_text("".join(json.dumps(q.to_dict()) + "\n" for q in found), encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("cases", type=Path)
-    ap.add_argument("statements", type=Path)
+    ap.add_argument("--statements", type=Path, help="reuse (or keep) the extracted statements")
     ap.add_argument("--out", type=Path, default=Path("quotes/data/pairing_model.json"))
     args = ap.parse_args()
+    if args.statements is None or not args.statements.exists():
+        args.statements = args.statements or Path(tempfile.mkstemp(suffix=".jsonl")[1])
+        extract(args.cases, args.statements)
     quotes, files = load(args.cases, args.statements)
     x, y = examples(args.cases, quotes, files)
     w = fit(x, y)
