@@ -76,7 +76,7 @@ def detect(
     from . import query, store
 
     if full:
-        with db.atomic():
+        with store.write(db):
             db.execute("delete from paired_articles")
             db.execute("delete from pairing_terms")
             db.execute("delete from contradictions")
@@ -103,7 +103,8 @@ def detect(
     ]
     pairs: list[dict[str, Any]] = []
     groups = [e.id for e in events + affected]
-    with db.atomic():
+    # Holding the write lock from the start: another ingest's write in between makes it wait.
+    with store.write(db):
         db.conn.executemany(
             "insert into pairing_terms (quote_id, terms) values (?, ?)",
             [(c.id, " ".join(sorted(c.terms))) for c in new_claims],
