@@ -61,9 +61,19 @@ def _entity_mentions(doc: Doc, lay: Layout) -> list[_Seen]:
     return seen
 
 
+def _organizations(doc: Doc, lay: Layout) -> list[_Seen]:
+    """The organisations the text names (ORG entities), for `the company`, `a spokesman`."""
+    return [
+        _Seen(ent.start_char, SpeakerRef(canonical.clean(ent.text), "organization"), False)
+        for ent in doc.ents
+        if ent.label_ == "ORG" and not lay.in_furniture(ent.start_char)
+    ]
+
+
 def attribute(doc: Doc, lay: Layout, candidates: list[Candidate]) -> list[Attributed]:
     """Resolve the speaker of every candidate, in text order."""
     seen = _entity_mentions(doc, lay)
+    orgs = _organizations(doc, lay)
     out: list[Attributed] = []
     for cand in sorted(candidates, key=lambda c: c.start):
         mention = cand.subject
@@ -74,6 +84,7 @@ def attribute(doc: Doc, lay: Layout, candidates: list[Candidate]) -> list[Attrib
             ref = (
                 canonical.describe(mention)
                 or _resolve(mention, seen, out)
+                or _organization_nominal(mention, seen, orgs)
                 or canonical.describe_nominal(mention)
             )
         elif cand.construction == "continuation":
@@ -82,6 +93,51 @@ def attribute(doc: Doc, lay: Layout, candidates: list[Candidate]) -> list[Attrib
             seen.append(_Seen(mention.start_char, ref, True))
         out.append(Attributed(cand, mention, ref))
     return out
+
+
+# Nouns for someone who speaks for an organisation: unnamed, the organisation speaks.
+SPOKES_NOUNS = {"spokesman", "spokeswoman", "spokesperson", "representative", "statement"}
+
+
+def _organization_nominal(mention: Span, seen: list[_Seen], orgs: list[_Seen]) -> SpeakerRef | None:
+    """`the company`, `the bank` -> the organisation named before; `a spokesman` (unnamed) ->
+    the organisation the text is about, the one named in the mention first (`a Kestrel Bank
+    spokeswoman` -> Kestrel Bank)."""
+    root = mention.root
+    word = root.lower_
+    if root.pos_ != "NOUN" or any(t.pos_ == "PROPN" for t in mention):
+        if word in SPOKES_NOUNS:
+            owner = [
+                t
+                for t in mention
+                if t.i < root.i and t.pos_ == "PROPN" and t.ent_type_ not in ("PERSON", "GPE")
+            ]
+            if owner:
+                start, end = owner[0].i, owner[-1].i + 1
+                return SpeakerRef(canonical.clean(mention.doc[start:end].text), "organization")
+        return None
+    speakers = [
+        s
+        for s in _before(mention.start_char, seen)
+        if s.as_speaker and s.ref.kind == "organization"
+    ]
+    named = _before(mention.start_char, orgs)
+    if word in SPOKES_NOUNS:
+        return speakers[0].ref if speakers else None
+    if root.lemma_.lower() not in lexicons.words("organization_nouns"):
+        return None
+    if not any(t.lower_ in ("the", "this") for t in mention):
+        return None
+    # The nearest organisation the text names whose name holds the noun (`the bank` -> Kestrel
+    # Bank); for the generic nouns of a company, the organisation that spoke last, else the
+    # nearest one named.
+    for s in named:
+        if word in s.ref.name.lower().split():
+            return s.ref
+    if word in ("company", "firm", "group", "club", "team", "carrier", "maker"):
+        first = [*speakers, *named]
+        return first[0].ref if first else None
+    return None
 
 
 def _names_outlet(cand: Candidate) -> bool:

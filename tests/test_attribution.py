@@ -214,3 +214,24 @@ def test_attribution_relative_pronoun_resolves_to_the_noun_described(nlp: Langua
     (quote,) = [q for q in found if "budget was balanced" in q.content]
     assert quote.speaker_mention is not None and quote.speaker_mention.text == "who"
     assert quote.speaker == "Ruth Alvarez"
+
+
+def test_attribution_company_nominal_takes_the_organisation_that_spoke(nlp: Language) -> None:
+    found = run(
+        nlp,
+        "Shipping group Nordlast said on Monday it had held early talks with a rival.\n\n"
+        "The company said the talks had ended without an agreement.\n",
+    )
+    first = speaker_of(found, "had held early talks")
+    assert first is not None and "Nordlast" in first
+    assert speaker_of(found, "talks had ended") == first
+
+
+def test_attribution_unnamed_spokesman_is_the_organisation(nlp: Language) -> None:
+    found = run(
+        nlp,
+        "A Kestrel Bank spokeswoman said the branch would stay open.\n\n"
+        "The spokeswoman said staff would not lose their jobs.\n",
+    )
+    assert speaker_of(found, "branch would stay open") == "Kestrel Bank"
+    assert speaker_of(found, "staff would not lose") == "Kestrel Bank"
