@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlite_utils
@@ -121,10 +121,9 @@ def detect(
             marks = ",".join("?" * len(ids))
             db.execute(f"delete from contradictions where group_id in ({marks})", ids)
         written = store.save_contradictions(db, pairs)
-        now = datetime.now(UTC).isoformat(timespec="seconds")
         db.conn.executemany(
-            "insert or replace into paired_articles (article_id, paired_at) values (?, ?)",
-            [(i, now) for i in new_ids],
+            "insert or replace into paired_articles (article_id) values (?)",
+            [(i,) for i in new_ids],
         )
     if stats is not None:
         stats.update(

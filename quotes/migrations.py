@@ -419,9 +419,8 @@ def m009_issue17_pairing_index(db: sqlite_utils.Database) -> None:
     """What incremental contradiction detection keeps: the articles whose statements have been
     paired (`paired_articles`), and the claims' key terms in a full-text index
     (`pairing_terms`), so that a new denial finds the stored claims it shares terms with."""
-    db.table("paired_articles").create(
-        {"article_id": str, "paired_at": str}, pk="article_id", if_not_exists=True
-    )
+    # No timestamp: the same inputs give the same database, however they were ingested.
+    db.table("paired_articles").create({"article_id": str}, pk="article_id", if_not_exists=True)
     # Terms are `similarity` stems ("s-400", "1.5"), so hyphens and dots are part of a token.
     db.execute(
         "create virtual table if not exists pairing_terms using fts5("
