@@ -115,6 +115,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "cited_chain": "JSON list of the outlets cited, outermost first",
             "polarity": "asserts, or denies (a denial or rebuttal)",
             "confidence": "How sure the extractor is of the attribution, 0 to 1",
+            "stance": "claim, denial (an act or a truth judgement), reaffirmation, or negation "
+            "(a plain negated assertion)",
         },
     },
     "contradictions": {
@@ -126,7 +128,18 @@ TABLES: dict[str, dict[str, Any]] = {
             "denial_quote_id": "The statement that denies it",
             "score": "How strongly the two contradict, 0 to 1",
             "reason": "Why they were paired: shared entities, terms, denial cue",
+            "group_id": "The denial event: the pairs of one denier's denial share it",
         },
+    },
+    "paired_articles": {
+        "description": "Articles whose statements contradiction detection has paired "
+        "(an ingest pairs only the others).",
+        "columns": {"article_id": "The article"},
+    },
+    "pairing_terms": {
+        "description": "Full-text index of the claims' key terms, through which a new denial "
+        "finds the stored claims it shares terms with.",
+        "columns": {"quote_id": "The claim", "terms": "Its key terms (crude stems)"},
     },
     "quote_triples": {
         "title": "Statements",

@@ -380,7 +380,8 @@ def test_robustness_killed_ingest_leaves_a_valid_database_and_rerun_completes(
     rerun = run("ingest", source, "--db", db)
     assert rerun.exit_code == 0, rerun.output
     assert rerun.stdout.startswith(
-        f"{N_KILLED} articles read ({N_KILLED - interrupted} new, {interrupted} already"
+        f"This run: {N_KILLED} articles read, {N_KILLED - interrupted} new, 0 updated,"
+        f" {interrupted} already stored"
     )
     clean = tmp_path / "clean.db"
     assert run("ingest", source, "--db", clean).exit_code == 0
@@ -441,8 +442,9 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     text = HOSTILE_SOURCE.read_text(encoding="utf-8")
     text = text.replace("raised this issue", f"raised this {SCRIPT} issue {IMG}")
+    text = text.replace("take back the S-400", f"take back {SCRIPT} the S-400")
     text = text.replace("no such issue was raised", "no such <b>issue</b> was raised")
-    assert SCRIPT in text and "<b>issue</b>" in text
+    assert text.count(SCRIPT) == 2 and "<b>issue</b>" in text
     (folder / "hostile.txt").write_text(text, encoding="utf-8")
     long_name = "Wolfeschlegelsteinhausenbergerdorff" * 60
     rows_ = [
