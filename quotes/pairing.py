@@ -104,10 +104,6 @@ class Event:
     def published(self) -> date | None:
         return self.members[0].published
 
-    @property
-    def last(self) -> int:
-        return max(m.end for m in self.members)
-
 
 def find_contradictions(
     quotes: Iterable[Mapping[str, Any]],
@@ -186,18 +182,13 @@ class Names:
                 self.leads.setdefault(s.article_id, s.id)
             votes = self.votes[s.article_id]
             for token in similarity.tokens(s.quote.get("content") or ""):
-                votes[token.term] += _CAPITAL_VOTE[token.capitalised]
+                votes[token.term] += similarity.CAPITAL_VOTE[token.capitalised]
                 self.surfaces.setdefault(token.term, token.surface)
 
     def is_name(self, term: str, *articles: str | None) -> bool:
         if similarity.has_digit(term):
             return False
         return sum(self.votes[a].get(term, 0) for a in set(articles)) > 0
-
-
-# A term is a name when its capitals outvote its lower-case uses; a capital at a sentence start
-# counts for less ("Putin said" vs "Officials said" vs "the officials").
-_CAPITAL_VOTE = {True: 2, None: 1, False: -2}
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:

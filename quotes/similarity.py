@@ -6,12 +6,9 @@ Shared by `pairing` (claims against denials); no spaCy here, so it runs over sto
 
 from __future__ import annotations
 
-import math
 import re
 import sys
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import NamedTuple
 
@@ -25,7 +22,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“‘(\[]|\s-)\s*$")
 _MIN_TERM = 3
 # A term is a name when its capitals outvote its lower-case uses; a capital at a sentence start
 # counts for less ("Putin said" vs "Officials said" vs "the officials").
-_CAPITAL_VOTE = {True: 2, None: 1, False: -2}
+CAPITAL_VOTE = {True: 2, None: 1, False: -2}
 
 
 class Token(NamedTuple):
@@ -129,60 +126,8 @@ def _stop_words() -> frozenset[str]:
     return lexicons.words("stopwords_topic") | stance.judgement_words()
 
 
-def terms_of(*texts: str | None) -> frozenset[str]:
-    """The key terms of a few texts together."""
-    return frozenset(t for text in texts if text for t in _cached_terms(text))
-
-
-@lru_cache(maxsize=1 << 14)
-def _cached_terms(text: str) -> frozenset[str]:
-    return term_set(text)
-
-
 def has_digit(term: str) -> bool:
     return any(ch.isdigit() for ch in term)
-
-
-# A term is a name when its capitals outvote its lower-case uses; a capital at a sentence start
-# counts for less ("Putin said" vs "Officials said" vs "the officials").
-_CAPITAL_VOTE = {True: 2, None: 1, False: -2}
-
-
-@dataclass(slots=True)
-class Corpus:
-    """Statistics over a set of statements: document frequencies, name-ness, surface forms."""
-
-    size: int = 0
-    df: Counter[str] = field(default_factory=Counter)
-    capital_votes: Counter[str] = field(default_factory=Counter)
-    surfaces: dict[str, str] = field(default_factory=dict)
-
-    def add(self, text: str) -> frozenset[str]:
-        """Count one statement; returns its terms."""
-        found = list(tokens(text))
-        terms = frozenset(t.term for t in found)
-        self.size += 1
-        self.df.update(terms)
-        for token in found:
-            self.capital_votes[token.term] += _CAPITAL_VOTE[token.capitalised]
-            self.surfaces.setdefault(token.term, token.surface)
-        return terms
-
-    def weight(self, term: str) -> float:
-        """IDF-like rarity; smoothed so that two statements out of two still weigh something."""
-        return math.log(1 + self.size / max(1, self.df[term]))
-
-    def is_name(self, term: str) -> bool:
-        """A capitalised word (mostly written so mid-sentence); numbers and codes are not names."""
-        return not has_digit(term) and self.capital_votes[term] > 0
-
-    def overlap(self, a: frozenset[str], b: frozenset[str]) -> float:
-        """Weighted share of the smaller side's terms that the other side has too (0-1)."""
-        shared = a & b
-        if not shared:
-            return 0.0
-        total = min(sum(map(self.weight, a)), sum(map(self.weight, b)))
-        return min(1.0, sum(map(self.weight, shared)) / total) if total else 0.0
 
 
 def outlet_matcher(names: Iterable[str]) -> tuple[re.Pattern[str], dict[str, str]] | None:
